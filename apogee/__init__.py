@@ -1,0 +1,1 @@
+"""Apogee: a CRM for bid and opportunity management in engineering subcontracting."""

@@ -1,0 +1,6 @@
+"""URLs of accounts pages."""
+
+from django.urls import path
+
+app_name = "accounts"
+urlpatterns: list = []

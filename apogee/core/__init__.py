@@ -1,0 +1,1 @@
+"""Shared kernel: base models, money, the domain-event outbox, errors, request context."""

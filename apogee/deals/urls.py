@@ -1,0 +1,6 @@
+"""URLs of deals pages."""
+
+from django.urls import path
+
+app_name = "deals"
+urlpatterns: list = []

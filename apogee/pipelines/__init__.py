@@ -1,0 +1,1 @@
+"""Pipelines, their ordered stages, stage gates and hand-off rules."""

@@ -1,0 +1,17 @@
+"""Top-level URLs: the UI apps, the API, login, language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apogee.api.urls import api
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("apogee.deals.urls")),
+    path("contacts/", include("apogee.contacts.urls")),
+    path("settings/", include("apogee.workspace.urls")),
+    path("me/", include("apogee.accounts.urls")),
+]

@@ -1,0 +1,1 @@
+"""Workspace configuration: the settings pages' home, currencies, and the demo workspace."""
