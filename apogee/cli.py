@@ -43,9 +43,18 @@ def _port(args: list[str]) -> str:
 
 def _web_command(port: str) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "apogee.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("APOGEE_WEB_WORKERS", "2"),
-        "--access-logfile", "-", "--timeout", "120",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "apogee.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        os.environ.get("APOGEE_WEB_WORKERS", "2"),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
     ]
 
 

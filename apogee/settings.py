@@ -39,7 +39,7 @@ DEBUG = env_bool("APOGEE_DEBUG", False)
 SECRET_KEY = env_str("APOGEE_SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or env_bool("APOGEE_DEV_SECRET") or env_bool("APOGEE_TESTING"):
-        SECRET_KEY = "dev-only-not-secret-" + "x" * 40  # noqa: S105 - local development only
+        SECRET_KEY = "dev-only-not-secret-" + "x" * 40
     else:
         raise ImproperlyConfigured("APOGEE_SECRET_KEY must be set (or APOGEE_DEBUG=1 for development).")
 # APOGEE_ALLOWED_HOSTS: comma-separated host names this server answers to.

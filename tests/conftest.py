@@ -8,11 +8,11 @@ import os
 
 os.environ.setdefault("APOGEE_TESTING", "1")
 
-import pytest  # noqa: E402
+import pytest
 
-from apogee.accounts.models import Role  # noqa: E402
-from apogee.accounts.services import create_team, create_user  # noqa: E402
-from apogee.workspace.demo import ensure_structure  # noqa: E402
+from apogee.accounts.models import Role
+from apogee.accounts.services import create_team, create_user
+from apogee.workspace.demo import ensure_structure
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -40,8 +40,15 @@ def other_team(db):
 
 def _user(username, role, team=None, **extra):
     return create_user(
-        username=username, email=f"{username}@apogee.test", password=PASSWORD, actor=None,
-        first_name=username.capitalize(), last_name="Test", role=role, team=team, **extra,
+        username=username,
+        email=f"{username}@apogee.test",
+        password=PASSWORD,
+        actor=None,
+        first_name=username.capitalize(),
+        last_name="Test",
+        role=role,
+        team=team,
+        **extra,
     )
 
 

@@ -126,7 +126,9 @@ def create_api_token(*, user: User, name: str, actor: User) -> tuple[ApiToken, s
     if not name:
         raise ValidationFailed(_("A token needs a name."), fields={"name": [_("This field is required.")]})
     secret = new_token_secret()
-    token = ApiToken.objects.create(user=user, name=name, prefix=token_prefix(secret), key_hash=hash_token(secret))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=token_prefix(secret), key_hash=hash_token(secret)
+    )
     record_event("api_token.created", subject=token, actor=actor, data={"name": name, "prefix": token.prefix})
     return token, secret
 

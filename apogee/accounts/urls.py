@@ -1,6 +1,10 @@
-"""URLs of accounts pages."""
+"""URLs of the user's own pages: profile, language, API tokens."""
 
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.profile, name="profile"),
+]

@@ -34,7 +34,9 @@ def validation_error(request, error: ValidationError):
 
 @api.exception_handler(Http404)
 def not_found(request, error):
-    return api.create_response(request, {"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
+    return api.create_response(
+        request, {"code": "not_found", "message": "Not found.", "fields": {}}, status=404
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -13,7 +13,8 @@ class DuplicateSuspected(Conflict):
     def __init__(self, *, candidates: list, reason: str):
         names = ", ".join(str(c) for c in candidates[:5])
         super().__init__(
-            _("This looks like an existing record (%(reason)s): %(names)s.") % {"reason": reason, "names": names},
+            _("This looks like an existing record (%(reason)s): %(names)s.")
+            % {"reason": reason, "names": names},
             fields={"name": [_("Possible duplicate of %s.") % names]},
         )
         self.candidates = candidates

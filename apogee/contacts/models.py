@@ -27,7 +27,11 @@ class Organization(TimeStampedModel):
     email_domains = models.JSONField(_("e-mail domains"), default=list, blank=True)
     roles = models.JSONField(_("roles"), default=list, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("owner"),
     )
     custom_values = models.JSONField(default=dict, blank=True)
@@ -47,13 +51,21 @@ class Person(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="persons",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="persons",
         verbose_name=_("organization"),
     )
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     phones = models.JSONField(_("phones"), default=list, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("owner"),
     )
     custom_values = models.JSONField(default=dict, blank=True)

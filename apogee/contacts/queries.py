@@ -28,7 +28,9 @@ def get_organization_for_user_or_404(user, pk) -> Organization:
 
 def get_person_for_user_or_404(user, pk) -> Person:
     try:
-        return persons_visible_to(user).select_related("organization").prefetch_related("emails").get(pk=int(pk))
+        return (
+            persons_visible_to(user).select_related("organization").prefetch_related("emails").get(pk=int(pk))
+        )
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404("No such person") from None
 
@@ -44,9 +46,7 @@ def persons_with_emails(addresses: list[str], exclude_pk: int | None = None) -> 
     normalized = [normalize_email(a) for a in addresses if a]
     if not normalized:
         return []
-    qs = Person.objects.filter(
-        pk__in=PersonEmail.objects.filter(address__in=normalized).values("person_id")
-    )
+    qs = Person.objects.filter(pk__in=PersonEmail.objects.filter(address__in=normalized).values("person_id"))
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs[:5])
@@ -71,7 +71,5 @@ def organizations_list(user, search: str = "") -> QuerySet[Organization]:
 def persons_list(user, search: str = "") -> QuerySet[Person]:
     qs = persons_visible_to(user).select_related("organization").prefetch_related("emails")
     if search:
-        qs = qs.filter(
-            Q(name__icontains=search) | Q(emails__address__icontains=search.lower())
-        ).distinct()
+        qs = qs.filter(Q(name__icontains=search) | Q(emails__address__icontains=search.lower())).distinct()
     return qs.order_by("name")

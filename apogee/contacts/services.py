@@ -18,7 +18,16 @@ from .normalize import normalize_domain, normalize_email, normalize_name
 from .queries import persons_with_emails, similar_organizations, similar_persons
 
 ORGANIZATION_FIELDS = (
-    "name", "street", "postal_code", "city", "country", "vat_number", "website", "email_domains", "roles", "owner",
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_number",
+    "website",
+    "email_domains",
+    "roles",
+    "owner",
 )
 PERSON_FIELDS = ("name", "organization", "job_title", "phones", "owner")
 DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
@@ -97,7 +106,9 @@ def create_organization(
     _ensure_active(actor)
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
-        raise ValidationFailed(_("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)})
+        raise ValidationFailed(
+            _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
+        )
     cleaned = _clean_organization({"name": name, **fields})
     values = merge_custom_values({}, clean_custom_values(entity="organization", values=custom_values or {}))
     if not allow_duplicate:
@@ -116,13 +127,16 @@ def update_organization(*, organization: Organization, actor, changes: dict[str,
     _ensure_active(actor)
     unknown = set(changes) - set(ORGANIZATION_FIELDS) - {"custom_values"}
     if unknown:
-        raise ValidationFailed(_("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)})
+        raise ValidationFailed(
+            _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
+        )
     cleaned = _clean_organization({k: v for k, v in changes.items() if k != "custom_values"})
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     diff = _diff_and_set(organization, cleaned)
     if "custom_values" in changes:
         merged = merge_custom_values(
-            organization.custom_values, clean_custom_values(entity="organization", values=changes["custom_values"])
+            organization.custom_values,
+            clean_custom_values(entity="organization", values=changes["custom_values"]),
         )
         for key in sorted(set(merged) | set(organization.custom_values)):
             if merged.get(key) != organization.custom_values.get(key):
@@ -156,7 +170,9 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["organization"] = data["organization"]
     if "phones" in data:
         raw = data["phones"]
-        phones = [p.strip() for p in (raw.split(",") if isinstance(raw, str) else raw or []) if str(p).strip()]
+        phones = [
+            p.strip() for p in (raw.split(",") if isinstance(raw, str) else raw or []) if str(p).strip()
+        ]
         bad = [p for p in phones if not PHONE_RE.match(p)]
         if bad:
             errors["phones"] = [_("Not a phone number: %s") % ", ".join(bad)]
@@ -179,7 +195,9 @@ def _clean_emails(emails: Any) -> list[str]:
         except ValidationError:
             bad.append(address)
     if bad:
-        raise ValidationFailed(_("Invalid e-mail."), fields={"emails": [_("Not an e-mail address: %s") % ", ".join(bad)]})
+        raise ValidationFailed(
+            _("Invalid e-mail."), fields={"emails": [_("Not an e-mail address: %s") % ", ".join(bad)]}
+        )
     return list(dict.fromkeys(addresses))
 
 
@@ -194,7 +212,12 @@ def _set_emails(person: Person, addresses: list[str]) -> None:
 
 @transaction.atomic
 def create_person(
-    *, actor, name: str, emails: Any = (), allow_duplicate: bool = False, custom_values: dict | None = None,
+    *,
+    actor,
+    name: str,
+    emails: Any = (),
+    allow_duplicate: bool = False,
+    custom_values: dict | None = None,
     **fields: Any,
 ) -> Person:
     """Create a person; raises DuplicateSuspected when an e-mail or the normalized name exists,
@@ -202,7 +225,9 @@ def create_person(
     _ensure_active(actor)
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
-        raise ValidationFailed(_("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)})
+        raise ValidationFailed(
+            _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
+        )
     cleaned = _clean_person({"name": name, **fields})
     addresses = _clean_emails(emails)
     values = merge_custom_values({}, clean_custom_values(entity="person", values=custom_values or {}))
@@ -217,7 +242,9 @@ def create_person(
     _diff_and_set(person, cleaned)
     person.save()
     _set_emails(person, addresses)
-    record_event("person.created", subject=person, actor=actor, data={"name": person.name, "emails": addresses})
+    record_event(
+        "person.created", subject=person, actor=actor, data={"name": person.name, "emails": addresses}
+    )
     return person
 
 
@@ -226,7 +253,9 @@ def update_person(*, person: Person, actor, changes: dict[str, Any]) -> Person:
     _ensure_active(actor)
     unknown = set(changes) - set(PERSON_FIELDS) - {"custom_values", "emails"}
     if unknown:
-        raise ValidationFailed(_("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)})
+        raise ValidationFailed(
+            _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
+        )
     cleaned = _clean_person({k: v for k, v in changes.items() if k not in ("custom_values", "emails")})
     person = Person.objects.select_for_update().get(pk=person.pk)
     diff = _diff_and_set(person, cleaned)

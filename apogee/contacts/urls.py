@@ -1,6 +1,13 @@
-"""URLs of contacts pages."""
+"""URLs of organization and person pages."""
 
 from django.urls import path
 
+from . import views
+
 app_name = "contacts"
-urlpatterns: list = []
+urlpatterns = [
+    path("organizations/", views.organizations, name="organizations"),
+    path("organizations/<int:pk>/", views.organization, name="organization"),
+    path("persons/", views.persons, name="persons"),
+    path("persons/<int:pk>/", views.person, name="person"),
+]

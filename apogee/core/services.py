@@ -22,7 +22,9 @@ def add_currency(*, code: str, name: str, actor) -> Currency:
     _ensure_admin(actor)
     code = (code or "").strip().upper()
     if len(code) != 3 or not code.isalpha():
-        raise ValidationFailed(_("Invalid currency code."), fields={"code": [_("Use a three-letter ISO code.")]})
+        raise ValidationFailed(
+            _("Invalid currency code."), fields={"code": [_("Use a three-letter ISO code.")]}
+        )
     if Currency.objects.filter(code=code).exists():
         raise ValidationFailed(_("Currency exists."), fields={"code": [_("This currency already exists.")]})
     currency = Currency.objects.create(code=code, name=name.strip() or code)

@@ -74,4 +74,6 @@ class FieldDefinition(models.Model):
 
     def spec(self) -> FieldSpec:
         # Archived options stay valid for values already stored, but the form offers only active ones.
-        return FieldSpec(key=self.key, field_type=self.field_type, option_keys=tuple(o["key"] for o in self.options))
+        return FieldSpec(
+            key=self.key, field_type=self.field_type, option_keys=tuple(o["key"] for o in self.options)
+        )

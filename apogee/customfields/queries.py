@@ -50,7 +50,7 @@ class ValueFormatter:
         if kind == "multiple_options":
             return ", ".join(definition.option_label(v) for v in value)
         if kind in self.names:
-            return self.names[kind].get(value, "#%s" % value)
+            return self.names[kind].get(value, f"#{value}")
         if kind == "boolean":
             return _("Yes") if value else _("No")
         if kind == "monetary":

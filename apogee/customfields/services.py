@@ -18,8 +18,23 @@ from .types import clean_values
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 # Keys that would shadow built-in record fields in filters, the API or imports.
 RESERVED_KEYS = {
-    "id", "title", "name", "value", "currency", "status", "stage", "pipeline", "owner", "organization",
-    "person", "created_at", "updated_at", "version", "visibility", "email", "phone",
+    "id",
+    "title",
+    "name",
+    "value",
+    "currency",
+    "status",
+    "stage",
+    "pipeline",
+    "owner",
+    "organization",
+    "person",
+    "created_at",
+    "updated_at",
+    "version",
+    "visibility",
+    "email",
+    "phone",
 }
 
 
@@ -34,13 +49,17 @@ def clean_custom_values(*, entity: str, values: dict[str, Any]) -> dict[str, Any
     Returns the values as stored; an empty value means "clear this field" and comes back as None.
     """
     if not isinstance(values, dict):
-        raise ValidationFailed(_("Custom fields must be an object."), fields={"custom_fields": [_("Invalid.")]})
+        raise ValidationFailed(
+            _("Custom fields must be an object."), fields={"custom_fields": [_("Invalid.")]}
+        )
     specs = [d.spec() for d in definitions_for(entity, include_archived=True)]
     cleaned, errors = clean_values(specs, values, reference_exists)
     if errors:
         raise ValidationFailed(
             _("Some fields are invalid."),
-            fields={key: [_(e.message) % e.params if e.params else _(e.message)] for key, e in errors.items()},
+            fields={
+                key: [_(e.message) % e.params if e.params else _(e.message)] for key, e in errors.items()
+            },
         )
     return cleaned
 
@@ -63,7 +82,9 @@ def _clean_options(options: Any) -> list[dict]:
         if isinstance(option, str):
             option = {"label_en": option}
         if not isinstance(option, dict):
-            raise ValidationFailed(_("Invalid options."), fields={"options": [_("Option %d is invalid.") % index]})
+            raise ValidationFailed(
+                _("Invalid options."), fields={"options": [_("Option %d is invalid.") % index]}
+            )
         label_en = str(option.get("label_en") or "").strip()
         if not label_en:
             raise ValidationFailed(
@@ -185,5 +206,8 @@ def reorder_field_definitions(*, entity: str, ordered_ids: list[int], actor) -> 
         if definitions[pk].position != position:
             FieldDefinition.objects.filter(pk=pk).update(position=position)
     record_event(
-        "custom_field.reordered", subject=definitions[ordered_ids[0]], actor=actor, data={"order": ordered_ids}
+        "custom_field.reordered",
+        subject=definitions[ordered_ids[0]],
+        actor=actor,
+        data={"order": ordered_ids},
     )

@@ -47,23 +47,37 @@ class LostReason(models.Model):
 class Deal(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="deals",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals",
         verbose_name=_("organization"),
     )
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals", verbose_name=_("pipeline"))
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.PROTECT, related_name="deals", verbose_name=_("pipeline")
+    )
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals", verbose_name=_("stage"))
     status = models.CharField(_("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(_("currency"), max_length=3, default="CHF")
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_deals", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_deals",
+        verbose_name=_("owner"),
     )
     visibility = models.CharField(
         _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE
     )
     lost_reason = models.ForeignKey(
-        LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("lost reason")
+        LostReason,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lost reason"),
     )
     lost_note = models.CharField(_("lost note"), max_length=500, blank=True)
     won_at = models.DateTimeField(_("won on"), null=True, blank=True)
@@ -71,11 +85,19 @@ class Deal(TimeStampedModel):
     stage_entered_at = models.DateTimeField(default=timezone.now)
     custom_values = models.JSONField(default=dict, blank=True)
     origin_deal = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="handed_off_deals",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handed_off_deals",
         verbose_name=_("origin deal"),
     )
     parent_contract = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="change_notices",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_notices",
         verbose_name=_("parent contract"),
     )
     # Optimistic concurrency: every write bumps it; a save based on an older version is refused.
@@ -89,7 +111,9 @@ class Deal(TimeStampedModel):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["expected_close_date"]),
         ]
-        constraints = [models.CheckConstraint(condition=models.Q(value__gte=-(10**12)), name="deal_value_sane")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__gte=-(10**12)), name="deal_value_sane")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -111,12 +135,16 @@ class Deal(TimeStampedModel):
 class DealParticipant(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="deal_participations")
-    role = models.CharField(_("role"), max_length=30, choices=ParticipantRole.choices, default=ParticipantRole.OTHER)
+    role = models.CharField(
+        _("role"), max_length=30, choices=ParticipantRole.choices, default=ParticipantRole.OTHER
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["deal", "person", "role"], name="participant_role_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "person", "role"], name="participant_role_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()})"
@@ -128,7 +156,9 @@ class StageChange(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     to_stage = models.ForeignKey(Stage, null=True, on_delete=models.SET_NULL, related_name="+")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

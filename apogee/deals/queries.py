@@ -37,9 +37,13 @@ def can_see_deal(user: User, deal: Deal) -> bool:
 def get_deal_for_user_or_404(user: User, deal_id) -> Deal:
     # 404 rather than 403: a deal the user may not see does not exist for them.
     try:
-        return deals_visible_to(user).select_related(
-            "pipeline", "stage", "organization", "owner", "lost_reason", "origin_deal", "parent_contract"
-        ).get(pk=int(deal_id))
+        return (
+            deals_visible_to(user)
+            .select_related(
+                "pipeline", "stage", "organization", "owner", "lost_reason", "origin_deal", "parent_contract"
+            )
+            .get(pk=int(deal_id))
+        )
     except (Deal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such deal") from None
 

@@ -27,7 +27,16 @@ from apogee.pipelines.services import delete_stage
 
 from . import events
 from .errors import DealClosed, DealVersionConflict, HandoffNotPossible, StageGateBlocked, StageNotInPipeline
-from .models import Deal, DealParticipant, DealStatus, LostReason, ParticipantRole, SavedView, StageChange, Visibility
+from .models import (
+    Deal,
+    DealParticipant,
+    DealStatus,
+    LostReason,
+    ParticipantRole,
+    SavedView,
+    StageChange,
+    Visibility,
+)
 from .queries import can_see_deal
 
 EDITABLE_FIELDS = ("title", "organization", "value", "currency", "expected_close_date", "owner", "visibility")
@@ -68,7 +77,9 @@ def _clean_core_fields(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["title"] = title
     if "value" in data:
         try:
-            value = Decimal(str(data["value"] if data["value"] not in (None, "") else "0").replace("\u2019", ""))
+            value = Decimal(
+                str(data["value"] if data["value"] not in (None, "") else "0").replace("\u2019", "")
+            )
             if not value.is_finite() or abs(value) >= MAX_VALUE or value.as_tuple().exponent < -2:
                 raise InvalidOperation
             if value < 0:
@@ -140,7 +151,9 @@ def create_deal(
     if actor is not None and not actor.is_workspace_admin and not actor.is_manager and owner.pk != actor.pk:
         raise PermissionDenied(_("Only managers and administrators create deals for someone else."))
     if pipeline.is_archived:
-        raise ValidationFailed(_("This pipeline is archived."), fields={"pipeline": [_("Choose an active pipeline.")]})
+        raise ValidationFailed(
+            _("This pipeline is archived."), fields={"pipeline": [_("Choose an active pipeline.")]}
+        )
     stage = stage or pipeline.stages.order_by("position", "id").first()
     if stage is None or stage.pipeline_id != pipeline.pk:
         raise StageNotInPipeline()
@@ -210,8 +223,14 @@ def _changes_since(deal: Deal, version: int) -> list[dict]:
             continue
         who = str(event.actor) if event.actor else _("System")
         if event.name == events.DEAL_STAGE_CHANGED:
-            changes.append({"field": "stage", "old": event.data.get("from_stage_name"),
-                            "new": event.data.get("to_stage_name"), "by": who})
+            changes.append(
+                {
+                    "field": "stage",
+                    "old": event.data.get("from_stage_name"),
+                    "new": event.data.get("to_stage_name"),
+                    "by": who,
+                }
+            )
         for field, (old, new) in event.data.get("changes", {}).items():
             changes.append({"field": field, "old": old, "new": new, "by": who})
     return changes
@@ -219,7 +238,9 @@ def _changes_since(deal: Deal, version: int) -> list[dict]:
 
 def _check_version(deal: Deal, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != deal.version:
-        raise DealVersionConflict(current_version=deal.version, changes=_changes_since(deal, int(expected_version)))
+        raise DealVersionConflict(
+            current_version=deal.version, changes=_changes_since(deal, int(expected_version))
+        )
 
 
 @transaction.atomic
@@ -236,10 +257,12 @@ def update_deal(
     _check_version(deal, expected_version)
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"custom_values"}
     if unknown:
-        raise ValidationFailed(_("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)})
-    if "owner" in changes and actor is not None and not (actor.is_workspace_admin or actor.is_manager):
-        if changes["owner"] != deal.owner and deal.owner_id != actor.pk:
-            raise PermissionDenied(_("Only the owner, a manager or an administrator reassigns a deal."))
+        raise ValidationFailed(
+            _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
+        )
+    may_reassign = actor is None or actor.is_workspace_admin or actor.is_manager or deal.owner_id == actor.pk
+    if "owner" in changes and changes["owner"] != deal.owner and not may_reassign:
+        raise PermissionDenied(_("Only the owner, a manager or an administrator reassigns a deal."))
     core = _clean_core_fields({k: v for k, v in changes.items() if k != "custom_values"})
     diff: dict[str, list] = {}
     for field, value in core.items():
@@ -260,13 +283,19 @@ def update_deal(
         return deal
     deal.version += 1
     deal.save()
-    record_event(events.DEAL_UPDATED, subject=deal, actor=actor, data={"changes": diff, "version": deal.version})
+    record_event(
+        events.DEAL_UPDATED, subject=deal, actor=actor, data={"changes": diff, "version": deal.version}
+    )
     return deal
 
 
 @transaction.atomic
 def move_deal_to_stage(
-    *, deal: Deal, stage: Stage, actor: User | None, custom_values: dict[str, Any] | None = None,
+    *,
+    deal: Deal,
+    stage: Stage,
+    actor: User | None,
+    custom_values: dict[str, Any] | None = None,
     occurred_at=None,
 ) -> Deal:
     """Move the deal to another stage of its pipeline, filling gate fields on the way if given.
@@ -283,7 +312,9 @@ def move_deal_to_stage(
     values = deal.custom_values
     diff: dict[str, list] = {}
     if custom_values:
-        values = merge_custom_values(deal.custom_values, clean_custom_values(entity="deal", values=custom_values))
+        values = merge_custom_values(
+            deal.custom_values, clean_custom_values(entity="deal", values=custom_values)
+        )
         diff = {
             f"custom.{k}": [deal.custom_values.get(k), values.get(k)]
             for k in sorted(set(values) | set(deal.custom_values))
@@ -295,7 +326,9 @@ def move_deal_to_stage(
     deal.version += 1
     if diff:
         deal.custom_values = values
-        record_event(events.DEAL_UPDATED, subject=deal, actor=actor, data={"changes": diff, "version": deal.version})
+        record_event(
+            events.DEAL_UPDATED, subject=deal, actor=actor, data={"changes": diff, "version": deal.version}
+        )
     if stage.pk != deal.stage_id:
         _record_move(deal, stage, actor, occurred_at)
     deal.save()
@@ -340,7 +373,12 @@ def mark_deal_won(*, deal: Deal, actor: User | None, occurred_at=None) -> Deal:
         events.DEAL_WON,
         subject=deal,
         actor=actor,
-        data={"value": str(deal.value), "currency": deal.currency, "stage": deal.stage_id, "version": deal.version},
+        data={
+            "value": str(deal.value),
+            "currency": deal.currency,
+            "stage": deal.stage_id,
+            "version": deal.version,
+        },
     )
     return deal
 
@@ -355,9 +393,13 @@ def mark_deal_lost(
     if deal.status != DealStatus.OPEN:
         raise DealClosed()
     if reason is None and LostReason.objects.filter(is_archived=False).exists():
-        raise ValidationFailed(_("Say why the deal was lost."), fields={"lost_reason": [_("Choose a reason.")]})
+        raise ValidationFailed(
+            _("Say why the deal was lost."), fields={"lost_reason": [_("Choose a reason.")]}
+        )
     if reason is not None and reason.is_archived:
-        raise ValidationFailed(_("This reason is archived."), fields={"lost_reason": [_("Choose an active reason.")]})
+        raise ValidationFailed(
+            _("This reason is archived."), fields={"lost_reason": [_("Choose an active reason.")]}
+        )
     note = (note or "").strip()
     if len(note) > 500:
         raise ValidationFailed(_("Note too long."), fields={"lost_note": [_("At most 500 characters.")]})
@@ -371,8 +413,13 @@ def mark_deal_lost(
         events.DEAL_LOST,
         subject=deal,
         actor=actor,
-        data={"reason": reason.pk if reason else None, "reason_label": str(reason or ""), "note": note,
-              "stage": deal.stage_id, "version": deal.version},
+        data={
+            "reason": reason.pk if reason else None,
+            "reason_label": str(reason or ""),
+            "note": note,
+            "stage": deal.stage_id,
+            "version": deal.version,
+        },
     )
     return deal
 
@@ -390,7 +437,9 @@ def reopen_deal(*, deal: Deal, actor: User | None) -> Deal:
     deal.lost_note = ""
     deal.version += 1
     deal.save()
-    record_event(events.DEAL_REOPENED, subject=deal, actor=actor, data={"was": previous, "version": deal.version})
+    record_event(
+        events.DEAL_REOPENED, subject=deal, actor=actor, data={"was": previous, "version": deal.version}
+    )
     return deal
 
 
@@ -408,7 +457,8 @@ def hand_off_deal(*, deal: Deal, actor: User | None) -> Deal:
     target = source.handoff_target
     if target is None or target.is_archived:
         raise HandoffNotPossible(
-            _("“%s” has no hand-off target.") % source.name, fields={"pipeline": [_("Set one in the settings.")]}
+            _("“%s” has no hand-off target.") % source.name,
+            fields={"pipeline": [_("Set one in the settings.")]},
         )
     last = source.stages.aggregate(m=Max("position"))["m"]
     if deal.stage.position != last:
@@ -446,8 +496,12 @@ def hand_off_deal(*, deal: Deal, actor: User | None) -> Deal:
         events.DEAL_HANDED_OFF,
         subject=deal,
         actor=actor,
-        data={"mode": source.handoff_mode, "from_pipeline": source.pk, "to_pipeline": target.pk,
-              "to_deal": result.pk},
+        data={
+            "mode": source.handoff_mode,
+            "from_pipeline": source.pk,
+            "to_pipeline": target.pk,
+            "to_deal": result.pk,
+        },
     )
     return result
 
@@ -459,11 +513,14 @@ def add_participant(*, deal: Deal, person: Person, role: str, actor: User | None
         raise ValidationFailed(_("Invalid role."), fields={"role": [_("Choose a valid role.")]})
     if DealParticipant.objects.filter(deal=deal, person=person, role=role).exists():
         raise ValidationFailed(
-            _("Already a participant."), fields={"person": [_("This person already has this role on the deal.")]}
+            _("Already a participant."),
+            fields={"person": [_("This person already has this role on the deal.")]},
         )
     participant = DealParticipant.objects.create(deal=deal, person=person, role=role)
     record_event(
-        events.DEAL_PARTICIPANT_ADDED, subject=deal, actor=actor,
+        events.DEAL_PARTICIPANT_ADDED,
+        subject=deal,
+        actor=actor,
         data={"person": person.pk, "person_name": person.name, "role": role},
     )
     return participant
@@ -473,8 +530,14 @@ def add_participant(*, deal: Deal, person: Person, role: str, actor: User | None
 def remove_participant(*, participant: DealParticipant, actor: User | None) -> None:
     ensure_can_edit(actor, participant.deal)
     record_event(
-        events.DEAL_PARTICIPANT_REMOVED, subject=participant.deal, actor=actor,
-        data={"person": participant.person_id, "person_name": participant.person.name, "role": participant.role},
+        events.DEAL_PARTICIPANT_REMOVED,
+        subject=participant.deal,
+        actor=actor,
+        data={
+            "person": participant.person_id,
+            "person_name": participant.person.name,
+            "role": participant.role,
+        },
     )
     participant.delete()
 
@@ -502,8 +565,9 @@ def remove_stage(*, stage: Stage, actor: User | None, move_deals_to: Stage | Non
 
 
 @transaction.atomic
-def save_lost_reason(*, actor: User | None, label: str, reason: LostReason | None = None,
-                     is_archived: bool | None = None) -> LostReason:
+def save_lost_reason(
+    *, actor: User | None, label: str, reason: LostReason | None = None, is_archived: bool | None = None
+) -> LostReason:
     _ensure_admin(actor)
     label = (label or "").strip()
     if not label or len(label) > 120:
@@ -516,21 +580,34 @@ def save_lost_reason(*, actor: User | None, label: str, reason: LostReason | Non
         if is_archived is not None:
             reason.is_archived = is_archived
         reason.save()
-    record_event(events.LOST_REASON_CHANGED, subject=reason, actor=actor,
-                 data={"label": label, "archived": reason.is_archived})
+    record_event(
+        events.LOST_REASON_CHANGED,
+        subject=reason,
+        actor=actor,
+        data={"label": label, "archived": reason.is_archived},
+    )
     return reason
 
 
 @transaction.atomic
-def save_view(*, actor: User, name: str, params: list, pipeline: Pipeline | None = None,
-              is_shared: bool = False, columns: list | None = None) -> SavedView:
+def save_view(
+    *,
+    actor: User,
+    name: str,
+    params: list,
+    pipeline: Pipeline | None = None,
+    is_shared: bool = False,
+    columns: list | None = None,
+) -> SavedView:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed(_("Invalid name."), fields={"name": [_("Enter 1 to 100 characters.")]})
     if is_shared and not (actor.is_workspace_admin or actor.is_manager):
         raise PermissionDenied(_("Only managers and administrators share views."))
     view, _created = SavedView.objects.update_or_create(
-        owner=actor, name=name, pipeline=pipeline,
+        owner=actor,
+        name=name,
+        pipeline=pipeline,
         defaults={"params": params, "is_shared": is_shared, "columns": columns or []},
     )
     record_event(events.SAVED_VIEW_SAVED, subject=view, actor=actor, data={"name": name, "shared": is_shared})

@@ -16,7 +16,11 @@ class Pipeline(models.Model):
     position = models.PositiveIntegerField(default=0)
     is_archived = models.BooleanField(_("archived"), default=False)
     handoff_target = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("hand off to"),
     )
     handoff_mode = models.CharField(

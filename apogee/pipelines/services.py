@@ -64,7 +64,9 @@ def create_pipeline(*, name: str, actor, stage_names: list[str] | None = None) -
     _ensure_admin(actor)
     name = _clean_name(name)
     if Pipeline.objects.filter(name__iexact=name, is_archived=False).exists():
-        raise ValidationFailed(_("Pipeline exists."), fields={"name": [_("A pipeline with this name exists.")]})
+        raise ValidationFailed(
+            _("Pipeline exists."), fields={"name": [_("A pipeline with this name exists.")]}
+        )
     position = (Pipeline.objects.aggregate(m=Max("position"))["m"] or 0) + 1
     pipeline = Pipeline.objects.create(name=name, position=position)
     record_event("pipeline.created", subject=pipeline, actor=actor, data={"name": name})
@@ -86,12 +88,15 @@ def update_pipeline(
     elif handoff_target is not None:
         if handoff_target.pk == pipeline.pk:
             raise ValidationFailed(
-                _("Invalid hand-off."), fields={"handoff_target": [_("A pipeline cannot hand off to itself.")]}
+                _("Invalid hand-off."),
+                fields={"handoff_target": [_("A pipeline cannot hand off to itself.")]},
             )
         changes["handoff_target"] = handoff_target
     if handoff_mode is not None:
         if handoff_mode not in HandoffMode.values:
-            raise ValidationFailed(_("Invalid hand-off."), fields={"handoff_mode": [_("Choose a valid mode.")]})
+            raise ValidationFailed(
+                _("Invalid hand-off."), fields={"handoff_mode": [_("Choose a valid mode.")]}
+            )
         changes["handoff_mode"] = handoff_mode
     return _apply(pipeline, changes, actor, "pipeline.updated")
 
@@ -125,10 +130,14 @@ def reorder_pipelines(*, ordered_ids: list[int], actor) -> None:
     _ensure_admin(actor)
     pipelines = {p.pk: p for p in Pipeline.objects.all()}
     if sorted(ordered_ids) != sorted(pipelines):
-        raise ValidationFailed(_("Invalid order."), fields={"order": [_("Give every pipeline exactly once.")]})
+        raise ValidationFailed(
+            _("Invalid order."), fields={"order": [_("Give every pipeline exactly once.")]}
+        )
     for position, pk in enumerate(ordered_ids, start=1):
         Pipeline.objects.filter(pk=pk).update(position=position)
-    record_event("pipeline.reordered", subject=pipelines[ordered_ids[0]], actor=actor, data={"order": ordered_ids})
+    record_event(
+        "pipeline.reordered", subject=pipelines[ordered_ids[0]], actor=actor, data={"order": ordered_ids}
+    )
 
 
 @transaction.atomic
@@ -137,7 +146,9 @@ def add_stage(
 ) -> Stage:
     _ensure_admin(actor)
     name = _clean_name(name)
-    settings = _clean_stage_settings(probability, rotting_days if rotting_days is not None else "", gate_field_keys or [])
+    settings = _clean_stage_settings(
+        probability, rotting_days if rotting_days is not None else "", gate_field_keys or []
+    )
     position = (pipeline.stages.aggregate(m=Max("position"))["m"] or 0) + 1
     stage = Stage.objects.create(pipeline=pipeline, name=name, position=position, **settings)
     record_event(
@@ -182,5 +193,7 @@ def delete_stage(*, stage: Stage, actor) -> None:
         raise ValidationFailed(
             _("A pipeline needs at least one stage."), fields={"stage": [_("This is the last stage.")]}
         )
-    record_event("stage.deleted", subject=stage, actor=actor, data={"name": stage.name, "pipeline": stage.pipeline_id})
+    record_event(
+        "stage.deleted", subject=stage, actor=actor, data={"name": stage.name, "pipeline": stage.pipeline_id}
+    )
     stage.delete()

@@ -9,8 +9,7 @@ through the services, as `actor=None` (a system task).
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -34,16 +33,25 @@ DEMO_ADMIN = "sophie"
 # name: [(stage, probability, rotting days)]
 PIPELINES = {
     "Missions": [
-        ("First contact", 5, None), ("Contact with primes", 10, None), ("Follow-up", 15, None),
+        ("First contact", 5, None),
+        ("Contact with primes", 10, None),
+        ("Follow-up", 15, None),
         ("Opportunity identified", 20, None),
     ],
     "RFI": [
-        ("RFI received", 10, 14), ("Evaluation (bid/no-bid)", 20, 14), ("ROM preparation", 30, 21),
-        ("ROM at customer", 40, 60), ("Outcome", 50, 90),
+        ("RFI received", 10, 14),
+        ("Evaluation (bid/no-bid)", 20, 14),
+        ("ROM preparation", 30, 21),
+        ("ROM at customer", 40, 60),
+        ("Outcome", 50, 90),
     ],
     "Sales": [
-        ("First contact", 10, 30), ("Opportunity identified", 20, 45), ("Opportunity in evaluation", 30, 30),
-        ("Proposal preparation", 50, 21), ("Proposal at customer", 60, 60), ("Selected / negotiation", 80, 30),
+        ("First contact", 10, 30),
+        ("Opportunity identified", 20, 45),
+        ("Opportunity in evaluation", 30, 30),
+        ("Proposal preparation", 50, 21),
+        ("Proposal at customer", 60, 60),
+        ("Selected / negotiation", 80, 30),
     ],
     "CCN": [("Request", 30, 14), ("Preparation", 50, 21), ("At customer", 70, 45), ("Negotiation", 85, 30)],
 }
@@ -60,46 +68,82 @@ def _options(*pairs: tuple[str, str, str]) -> list[dict]:
 
 
 DEAL_FIELDS = [
-    ("opportunity_type", "Opportunity type", "Type d'opportunité", "single_option", _options(
-        ("esa", "ESA", "ESA"),
-        ("institutional", "Institutional (non-ESA)", "Institutionnel (hors ESA)"),
-        ("national", "National", "National"),
-        ("commercial", "Commercial", "Commercial"),
-    )),
-    ("programme", "Programme", "Programme", "single_option", _options(
-        ("horizon_europe", "Horizon Europe", "Horizon Europe"),
-        ("eic_accelerator", "EIC Accelerator", "EIC Accelerator"),
-        ("esa_earth_observation", "ESA Earth Observation", "ESA Observation de la Terre"),
-        ("esa_science", "ESA Science", "ESA Science"),
-        ("esa_gstp", "ESA GSTP", "ESA GSTP"),
-        ("esa_artes", "ESA ARTES", "ESA ARTES"),
-        ("swiss_national", "Swiss national funding", "Financement national suisse"),
-        ("none", "None", "Aucun"),
-    )),
-    ("market_sector", "Market sector", "Secteur de marché", "single_option", _options(
-        ("space", "Space", "Spatial"),
-        ("watchmaking", "Watchmaking", "Horlogerie"),
-        ("automotive", "Automotive", "Automobile"),
-        ("other", "Other", "Autre"),
-    )),
-    ("product_line", "Product line", "Ligne de produits", "multiple_options", _options(
-        ("mechanisms", "Mechanisms", "Mécanismes"),
-        ("structures", "Structures", "Structures"),
-        ("motor", "Motor", "Moteur"),
-        ("batteries", "Batteries", "Batteries"),
-    )),
-    ("origin", "Origin", "Origine", "single_option", _options(
-        ("mission", "Mission", "Mission"),
-        ("rfi", "RFI", "RFI"),
-        ("lead", "Lead", "Piste"),
-        ("web_form", "Web form", "Formulaire web"),
-        ("direct", "Direct", "Direct"),
-    )),
+    (
+        "opportunity_type",
+        "Opportunity type",
+        "Type d'opportunité",
+        "single_option",
+        _options(
+            ("esa", "ESA", "ESA"),
+            ("institutional", "Institutional (non-ESA)", "Institutionnel (hors ESA)"),
+            ("national", "National", "National"),
+            ("commercial", "Commercial", "Commercial"),
+        ),
+    ),
+    (
+        "programme",
+        "Programme",
+        "Programme",
+        "single_option",
+        _options(
+            ("horizon_europe", "Horizon Europe", "Horizon Europe"),
+            ("eic_accelerator", "EIC Accelerator", "EIC Accelerator"),
+            ("esa_earth_observation", "ESA Earth Observation", "ESA Observation de la Terre"),
+            ("esa_science", "ESA Science", "ESA Science"),
+            ("esa_gstp", "ESA GSTP", "ESA GSTP"),
+            ("esa_artes", "ESA ARTES", "ESA ARTES"),
+            ("swiss_national", "Swiss national funding", "Financement national suisse"),
+            ("none", "None", "Aucun"),
+        ),
+    ),
+    (
+        "market_sector",
+        "Market sector",
+        "Secteur de marché",
+        "single_option",
+        _options(
+            ("space", "Space", "Spatial"),
+            ("watchmaking", "Watchmaking", "Horlogerie"),
+            ("automotive", "Automotive", "Automobile"),
+            ("other", "Other", "Autre"),
+        ),
+    ),
+    (
+        "product_line",
+        "Product line",
+        "Ligne de produits",
+        "multiple_options",
+        _options(
+            ("mechanisms", "Mechanisms", "Mécanismes"),
+            ("structures", "Structures", "Structures"),
+            ("motor", "Motor", "Moteur"),
+            ("batteries", "Batteries", "Batteries"),
+        ),
+    ),
+    (
+        "origin",
+        "Origin",
+        "Origine",
+        "single_option",
+        _options(
+            ("mission", "Mission", "Mission"),
+            ("rfi", "RFI", "RFI"),
+            ("lead", "Lead", "Piste"),
+            ("web_form", "Web form", "Formulaire web"),
+            ("direct", "Direct", "Direct"),
+        ),
+    ),
     ("mission", "Mission", "Mission", "text", []),
-    ("offer_type", "Offer type", "Type d'offre", "single_option", _options(
-        ("firm", "Firm offer", "Offre ferme"),
-        ("rom", "ROM (budgetary)", "ROM (budgétaire)"),
-    )),
+    (
+        "offer_type",
+        "Offer type",
+        "Type d'offre",
+        "single_option",
+        _options(
+            ("firm", "Firm offer", "Offre ferme"),
+            ("rom", "ROM (budgetary)", "ROM (budgétaire)"),
+        ),
+    ),
 ]
 
 CURRENCIES = [("CHF", "Swiss franc"), ("EUR", "Euro"), ("USD", "US dollar")]
@@ -107,21 +151,38 @@ RATES = {
     "EUR": [(date(2025, 1, 1), Decimal("0.9400")), (date(2026, 1, 1), Decimal("0.9300"))],
     "USD": [(date(2025, 1, 1), Decimal("0.8900")), (date(2026, 1, 1), Decimal("0.8000"))],
 }
-LOST_REASONS = ["Price too high", "Technical solution not selected", "Schedule", "Lost to a competitor",
-                "Programme cancelled or postponed", "No-bid decision"]
+LOST_REASONS = [
+    "Price too high",
+    "Technical solution not selected",
+    "Schedule",
+    "Lost to a competitor",
+    "Programme cancelled or postponed",
+    "No-bid decision",
+]
 
 
 @transaction.atomic
 def ensure_structure() -> dict[str, Pipeline]:
     for code, name in CURRENCIES:
-        currency = Currency.objects.filter(code=code).first() or core.add_currency(code=code, name=name, actor=None)
+        currency = Currency.objects.filter(code=code).first() or core.add_currency(
+            code=code, name=name, actor=None
+        )
         for valid_from, rate in RATES.get(code, []):
             if not currency.rates.filter(valid_from=valid_from).exists():
-                core.set_exchange_rate(currency=currency, valid_from=valid_from, rate_to_base=rate, actor=None)
+                core.set_exchange_rate(
+                    currency=currency, valid_from=valid_from, rate_to_base=rate, actor=None
+                )
     for key, label_en, label_fr, field_type, options in DEAL_FIELDS:
         if not FieldDefinition.objects.filter(entity="deal", key=key).exists():
-            create_field_definition(entity="deal", key=key, label_en=label_en, label_fr=label_fr,
-                                    field_type=field_type, options=options, actor=None)
+            create_field_definition(
+                entity="deal",
+                key=key,
+                label_en=label_en,
+                label_fr=label_fr,
+                field_type=field_type,
+                options=options,
+                actor=None,
+            )
     for label in LOST_REASONS:
         if not LostReason.objects.filter(label=label).exists():
             deals.save_lost_reason(label=label, actor=None)
@@ -133,13 +194,23 @@ def ensure_structure() -> dict[str, Pipeline]:
         for stage_name, probability, rotting in stages:
             if not pipeline.stages.filter(name=stage_name).exists():
                 gates = GATES.get((name, stage_name), [])
-                pipelines.add_stage(pipeline=pipeline, name=stage_name, probability=probability,
-                                    rotting_days=rotting, gate_field_keys=gates, actor=None)
+                pipelines.add_stage(
+                    pipeline=pipeline,
+                    name=stage_name,
+                    probability=probability,
+                    rotting_days=rotting,
+                    gate_field_keys=gates,
+                    actor=None,
+                )
         result[name] = pipeline
     for source, target in HANDOFFS.items():
         if result[source].handoff_target_id is None:
-            pipelines.update_pipeline(pipeline=result[source], handoff_target=result[target],
-                                      handoff_mode=HandoffMode.CREATE_LINKED, actor=None)
+            pipelines.update_pipeline(
+                pipeline=result[source],
+                handoff_target=result[target],
+                handoff_mode=HandoffMode.CREATE_LINKED,
+                actor=None,
+            )
     return result
 
 
@@ -161,7 +232,14 @@ ORGANIZATIONS = [
     ("Swiss Space Office", ["agency"], "CH", "Bern", "sbfi.admin.ch", ""),
     ("Nordlys Microsystems AB", ["partner"], "SE", "Uppsala", "nordlys-micro.example", "SE556677889901"),
     ("Politecnico Alpino", ["partner"], "IT", "Torino", "polialpino.example", ""),
-    ("Manufacture Horlogère du Jura SA", ["customer"], "CH", "Le Sentier", "mhj-watch.example", "CHE-123.456.789"),
+    (
+        "Manufacture Horlogère du Jura SA",
+        ["customer"],
+        "CH",
+        "Le Sentier",
+        "mhj-watch.example",
+        "CHE-123.456.789",
+    ),
     ("Alpenmotion AG", ["customer"], "CH", "Winterthur", "alpenmotion.example", "CHE-987.654.321"),
 ]
 
@@ -185,8 +263,16 @@ PERSONS = [
 ]
 
 MISSIONS = ["CHIME", "CO2M", "ROSE-L", "LSTM", "CIMR", "Harmony", "TRUTHS", "FORUM"]
-SUBSYSTEMS = ["hold-down and release mechanism", "deployment hinge", "solar array drive", "antenna pointing mechanism",
-              "instrument baffle structure", "bracket set", "stepper motor", "battery module breadboard"]
+SUBSYSTEMS = [
+    "hold-down and release mechanism",
+    "deployment hinge",
+    "solar array drive",
+    "antenna pointing mechanism",
+    "instrument baffle structure",
+    "bracket set",
+    "stepper motor",
+    "battery module breadboard",
+]
 
 
 @dataclass
@@ -213,8 +299,16 @@ def seed_demo() -> dict[str, int]:
         for username, first, last, role, email in USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = accounts.create_user(username=username, email=email, password=DEMO_PASSWORD, actor=None,
-                                            first_name=first, last_name=last, role=role, team=team)
+                user = accounts.create_user(
+                    username=username,
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    actor=None,
+                    first_name=first,
+                    last_name=last,
+                    role=role,
+                    team=team,
+                )
             users[username] = user
         if Deal.objects.exists():
             return _counts()
@@ -236,26 +330,47 @@ def _seed_contacts_and_deals(structure: dict[str, Pipeline], users: dict[str, Us
     rng = random.Random(2026)  # fixed seed: the same demo every time
     organizations = []
     for name, roles, country, city, domain, vat in ORGANIZATIONS:
-        organizations.append(contacts.create_organization(
-            actor=None, name=name, roles=roles, country=country, city=city, email_domains=[domain],
-            vat_number=vat, website=f"https://www.{domain}", owner=users["marc"],
-        ))
+        organizations.append(
+            contacts.create_organization(
+                actor=None,
+                name=name,
+                roles=roles,
+                country=country,
+                city=city,
+                email_domains=[domain],
+                vat_number=vat,
+                website=f"https://www.{domain}",
+                owner=users["marc"],
+            )
+        )
     persons = []
     for name, org_index, title, role in PERSONS:
         org = organizations[org_index]
-        persons.append((contacts.create_person(
-            actor=None, name=name, organization=org, job_title=title,
-            emails=[_name_to_email(name, org.email_domains[0])], phones=[f"+41 21 555 {rng.randint(10, 99)} {rng.randint(10, 99)}"],
-        ), role))
+        persons.append(
+            (
+                contacts.create_person(
+                    actor=None,
+                    name=name,
+                    organization=org,
+                    job_title=title,
+                    emails=[_name_to_email(name, org.email_domains[0])],
+                    phones=[f"+41 21 555 {rng.randint(10, 99)} {rng.randint(10, 99)}"],
+                ),
+                role,
+            )
+        )
     owners = [users["marc"], users["lea"], users["thomas"], users["lea"], users["thomas"]]
     stages = {name: list(p.stages.order_by("position")) for name, p in structure.items()}
     lost_reasons = list(LostReason.objects.all())
-    now = datetime.now(tz=dt_timezone.utc)
+    now = datetime.now(tz=UTC)
 
     plans = (
         [_Plan("Missions", rng.randrange(4), "open") for _ in range(10)]
         + [_Plan("RFI", rng.randrange(5), rng.choice(["open", "open", "lost"])) for _ in range(12)]
-        + [_Plan("Sales", rng.randrange(6), rng.choice(["open", "open", "open", "won", "lost"])) for _ in range(30)]
+        + [
+            _Plan("Sales", rng.randrange(6), rng.choice(["open", "open", "open", "won", "lost"]))
+            for _ in range(30)
+        ]
     )
     won_sales: list[Deal] = []
     for index, plan in enumerate(plans):
@@ -265,17 +380,23 @@ def _seed_contacts_and_deals(structure: dict[str, Pipeline], users: dict[str, Us
     for index in range(8):
         parent = won_sales[index % len(won_sales)] if won_sales else None
         plan = _Plan("CCN", rng.randrange(4), rng.choice(["open", "open", "won", "lost"]))
-        _seed_deal(plan, 100 + index, rng, stages, organizations, persons, owners, lost_reasons, now, parent=parent)
+        _seed_deal(
+            plan, 100 + index, rng, stages, organizations, persons, owners, lost_reasons, now, parent=parent
+        )
 
 
-def _seed_deal(plan, index, rng, stages, organizations, persons, owners, lost_reasons, now, parent=None) -> Deal:
+def _seed_deal(
+    plan, index, rng, stages, organizations, persons, owners, lost_reasons, now, parent=None
+) -> Deal:
     pipeline_stages = stages[plan.pipeline]
     mission = rng.choice(MISSIONS)
     subsystem = rng.choice(SUBSYSTEMS)
     space = rng.random() < 0.8
     organization = rng.choice(organizations[:4]) if space else rng.choice(organizations[4:])
-    opportunity_type = "esa" if organization.name.startswith("European Space") else rng.choice(
-        ["esa", "institutional", "national", "commercial"]
+    opportunity_type = (
+        "esa"
+        if organization.name.startswith("European Space")
+        else rng.choice(["esa", "institutional", "national", "commercial"])
     )
     sector = "space" if space else rng.choice(["watchmaking", "automotive", "other"])
     if plan.pipeline == "Missions":
@@ -291,30 +412,54 @@ def _seed_deal(plan, index, rng, stages, organizations, persons, owners, lost_re
         "opportunity_type": opportunity_type,
         "market_sector": sector,
         "product_line": rng.sample(["mechanisms", "structures", "motor", "batteries"], k=rng.randint(1, 2)),
-        "origin": {"Missions": "mission", "RFI": "rfi"}.get(plan.pipeline, rng.choice(["mission", "rfi", "lead", "direct"])),
+        "origin": {"Missions": "mission", "RFI": "rfi"}.get(
+            plan.pipeline, rng.choice(["mission", "rfi", "lead", "direct"])
+        ),
         "offer_type": "rom" if plan.pipeline == "RFI" else "firm",
-        "programme": rng.choice(["esa_earth_observation", "esa_science", "esa_gstp", "horizon_europe",
-                                 "eic_accelerator", "swiss_national"]) if space else "none",
+        "programme": rng.choice(
+            [
+                "esa_earth_observation",
+                "esa_science",
+                "esa_gstp",
+                "horizon_europe",
+                "eic_accelerator",
+                "swiss_national",
+            ]
+        )
+        if space
+        else "none",
     }
     if space:
         values["mission"] = mission
     currency = "EUR" if space else rng.choice(["CHF", "CHF", "USD"])
-    value = Decimal(rng.randrange(40, 2400) * 1000) if plan.pipeline != "CCN" else Decimal(rng.randrange(-60, 300) * 1000)
+    value = (
+        Decimal(rng.randrange(40, 2400) * 1000)
+        if plan.pipeline != "CCN"
+        else Decimal(rng.randrange(-60, 300) * 1000)
+    )
     value = max(value, Decimal(0))
     started = now - timedelta(days=rng.randint(60, 900))
     owner = rng.choice(owners)
     related = [p for p in persons if p[0].organization_id == organization.pk][:2]
     deal = deals.create_deal(
-        title=title, pipeline=stages[plan.pipeline][0].pipeline, stage=pipeline_stages[0], actor=None, owner=owner,
-        organization=organization, value=value, currency=currency,
+        title=title,
+        pipeline=stages[plan.pipeline][0].pipeline,
+        stage=pipeline_stages[0],
+        actor=None,
+        owner=owner,
+        organization=organization,
+        value=value,
+        currency=currency,
         expected_close_date=(now + timedelta(days=rng.randint(-30, 720))).date(),
         visibility=Visibility.EVERYONE if index % 7 else Visibility.OWNER,
-        custom_values=values, participants=[(p, role) for p, role in related], parent_contract=parent,
+        custom_values=values,
+        participants=[(p, role) for p, role in related],
+        parent_contract=parent,
         occurred_at=started,
     )
     step = max(1, (now - started).days // (plan.target_stage + 2))
     when = started
-    for stage in pipeline_stages[1: plan.target_stage + 1]:
+    for stage in pipeline_stages[1 : plan.target_stage + 1]:
         when = when + timedelta(days=rng.randint(max(1, step // 2), step))
         deals.move_deal_to_stage(deal=deal, stage=stage, actor=None, occurred_at=when)
     closed_at = min(now, when + timedelta(days=rng.randint(5, 40)))

@@ -1,6 +1,10 @@
-"""URLs of workspace pages."""
+"""URLs of the settings pages (administrators)."""
 
 from django.urls import path
 
+from . import views
+
 app_name = "workspace"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -8,8 +8,19 @@ from apogee.deals.services import create_deal
 _counter = itertools.count(1)
 
 
-def make_deal(*, pipeline, owner, stage=None, title=None, custom_values=None, value=10000, currency="CHF",
-              visibility=Visibility.EVERYONE, organization=None, **extra) -> Deal:
+def make_deal(
+    *,
+    pipeline,
+    owner,
+    stage=None,
+    title=None,
+    custom_values=None,
+    value=10000,
+    currency="CHF",
+    visibility=Visibility.EVERYONE,
+    organization=None,
+    **extra,
+) -> Deal:
     return create_deal(
         title=title or f"Deal {next(_counter)}",
         pipeline=pipeline,

@@ -1,0 +1,9 @@
+"""The user's own pages (placeholder until built)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+
+
+@login_required
+def profile(request):
+    return HttpResponse("")
