@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -186,3 +187,9 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def query_string(self) -> str:
+        params = list(self.params)
+        if self.pipeline_id and not any(k == "pipeline" for k, _v in params):
+            params.append(["pipeline", self.pipeline_id])
+        return urlencode(params)

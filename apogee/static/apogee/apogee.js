@@ -48,3 +48,60 @@
     if (event.detail.xhr.status >= 500) toast("Something went wrong; nothing was changed.", "error");
   });
 })();
+
+// The custom-field filter builder shared by the board and the list: it adds a hidden
+// f=<key>:<op>:<value> input per condition and submits the filter form.
+(function () {
+  "use strict";
+
+  function valueInput(form) {
+    const field = form.querySelector("[data-custom-filter-field]");
+    const slot = form.querySelector("[data-custom-filter-value-slot]");
+    const option = field.options[field.selectedIndex];
+    const options = option && option.dataset.options ? JSON.parse(option.dataset.options) : [];
+    let input;
+    if (options.length) {
+      input = document.createElement("select");
+      options.forEach(function (pair) {
+        const o = document.createElement("option");
+        o.value = pair[0];
+        o.textContent = pair[1];
+        input.appendChild(o);
+      });
+    } else {
+      input = document.createElement("input");
+      input.type = option && option.dataset.type === "date" ? "date" : "text";
+    }
+    input.setAttribute("data-custom-filter-value", "");
+    input.setAttribute("aria-label", "Value");
+    slot.replaceChildren(input);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-custom-filter-field]")) valueInput(event.target.form);
+  });
+
+  document.addEventListener("click", function (event) {
+    const add = event.target.closest("[data-custom-filter-add]");
+    if (add) {
+      const form = add.form;
+      const key = form.querySelector("[data-custom-filter-field]").value;
+      const op = form.querySelector("[data-custom-filter-op]").value;
+      const value = form.querySelector("[data-custom-filter-value]").value;
+      if (!key) return;
+      const hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "f";
+      hidden.value = key + ":" + op + ":" + value;
+      form.appendChild(hidden);
+      form.submit();
+      return;
+    }
+    const remove = event.target.closest("[data-remove-chip]");
+    if (remove) {
+      const form = remove.closest("form");
+      remove.closest(".chip").remove();
+      form.submit();
+    }
+  });
+})();
