@@ -151,6 +151,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "apogee" / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["apogee.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 # APOGEE_DEFAULT_TIMEZONE: the zone times are shown in for users who chose none.
@@ -159,6 +160,7 @@ DEFAULT_USER_TIMEZONE = env_str("APOGEE_DEFAULT_TIMEZONE", "Europe/Zurich")
 # ---------------------------------------------------------------- static files
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "apogee" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -23,9 +23,12 @@ def subscribe(name: str, consumer: Callable[[int], None]) -> None:
 
 
 def record_event(
-    name: str, *, subject: models.Model, actor: Any = None, data: dict | None = None
+    name: str, *, subject: models.Model, actor: Any = None, data: dict | None = None, occurred_at=None
 ) -> DomainEvent:
+    """`occurred_at` is for importers replaying history; live changes leave it to now."""
+    extra = {"created_at": occurred_at} if occurred_at is not None else {}
     event = DomainEvent.objects.create(
+        **extra,
         name=name,
         subject_type=subject._meta.model_name,
         subject_id=subject.pk,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,7 +36,8 @@ class DomainEvent(models.Model):
     )
     source = models.CharField(max_length=10, choices=EventSource.choices, default=EventSource.SYSTEM)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the change happened: now, or the original time for imported history.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["subject_type", "subject_id", "id"])]

@@ -373,6 +373,7 @@ def mark_deal_won(*, deal: Deal, actor: User | None, occurred_at=None) -> Deal:
         events.DEAL_WON,
         subject=deal,
         actor=actor,
+        occurred_at=occurred_at,
         data={
             "value": str(deal.value),
             "currency": deal.currency,
@@ -413,6 +414,7 @@ def mark_deal_lost(
         events.DEAL_LOST,
         subject=deal,
         actor=actor,
+        occurred_at=occurred_at,
         data={
             "reason": reason.pk if reason else None,
             "reason_label": str(reason or ""),

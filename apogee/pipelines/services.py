@@ -70,7 +70,7 @@ def create_pipeline(*, name: str, actor, stage_names: list[str] | None = None) -
     position = (Pipeline.objects.aggregate(m=Max("position"))["m"] or 0) + 1
     pipeline = Pipeline.objects.create(name=name, position=position)
     record_event("pipeline.created", subject=pipeline, actor=actor, data={"name": name})
-    for stage_name in stage_names or [_("First contact")]:
+    for stage_name in stage_names if stage_names is not None else [_("First contact")]:
         add_stage(pipeline=pipeline, name=stage_name, actor=actor)
     return pipeline
 

@@ -457,10 +457,13 @@ def _seed_deal(
         parent_contract=parent,
         occurred_at=started,
     )
-    step = max(1, (now - started).days // (plan.target_stage + 2))
+    # Moves spread from the start to a recent last move, so most open deals are not rotting.
+    last_move = now - timedelta(days=rng.randint(2, 40))
+    later_stages = pipeline_stages[1 : plan.target_stage + 1]
+    step = (last_move - started) / max(1, len(later_stages))
     when = started
-    for stage in pipeline_stages[1 : plan.target_stage + 1]:
-        when = when + timedelta(days=rng.randint(max(1, step // 2), step))
+    for stage in later_stages:
+        when = when + step
         deals.move_deal_to_stage(deal=deal, stage=stage, actor=None, occurred_at=when)
     closed_at = min(now, when + timedelta(days=rng.randint(5, 40)))
     if plan.outcome == "won":

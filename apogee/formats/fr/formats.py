@@ -1,0 +1,8 @@
+"""French as written in Switzerland (fr-CH)."""
+
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "d.m.Y"
+DATETIME_FORMAT = "j F Y H:i"
+SHORT_DATETIME_FORMAT = "d.m.Y H:i"
+TIME_FORMAT = "H:i"
+FIRST_DAY_OF_WEEK = 1
