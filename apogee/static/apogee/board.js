@@ -11,6 +11,7 @@
       new Sortable(body, {
         group: "deals",
         animation: 120,
+        forceFallback: true, // mouse and touch events rather than native drag: the same everywhere, testable
         draggable: ".deal-card",
         onEnd: function (event) {
           if (event.from === event.to) return;
