@@ -189,7 +189,7 @@ class SavedView(models.Model):
         return self.name
 
     def query_string(self) -> str:
-        params = list(self.params)
+        params = [(k, v) for k, v in self.params]
         if self.pipeline_id and not any(k == "pipeline" for k, _v in params):
-            params.append(["pipeline", self.pipeline_id])
+            params.append(("pipeline", self.pipeline_id))
         return urlencode(params)
