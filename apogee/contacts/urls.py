@@ -7,7 +7,11 @@ from . import views
 app_name = "contacts"
 urlpatterns = [
     path("organizations/", views.organizations, name="organizations"),
+    path("organizations/new/", views.organization_new, name="organization_new"),
     path("organizations/<int:pk>/", views.organization, name="organization"),
+    path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
     path("persons/", views.persons, name="persons"),
+    path("persons/new/", views.person_new, name="person_new"),
     path("persons/<int:pk>/", views.person, name="person"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
 ]

@@ -18,17 +18,25 @@ def _drag(page, source, target):
     steps = 12
     for i in range(1, steps + 1):
         page.mouse.move(
-            box["x"] + box["width"] / 2 + (goal["x"] + goal["width"] / 2 - box["x"] - box["width"] / 2) * i / steps,
+            box["x"]
+            + box["width"] / 2
+            + (goal["x"] + goal["width"] / 2 - box["x"] - box["width"] / 2) * i / steps,
             box["y"] + 20 + (goal["y"] + 30 - box["y"] - 20) * i / steps,
         )
         page.wait_for_timeout(30)
     page.mouse.up()
 
 
-def test_drag_into_gated_stage_asks_for_opportunity_type_and_persists(live_server, page, workspace, salesperson):
+def test_drag_into_gated_stage_asks_for_opportunity_type_and_persists(
+    live_server, page, workspace, salesperson
+):
     sales = workspace["Sales"]
-    deal = make_deal(pipeline=sales, owner=salesperson, stage=stage(sales, "Opportunity identified"),
-                     title="Deployment hinge for CHIME")
+    deal = make_deal(
+        pipeline=sales,
+        owner=salesperson,
+        stage=stage(sales, "Opportunity identified"),
+        title="Deployment hinge for CHIME",
+    )
     evaluation = stage(sales, "Opportunity in evaluation")
     log_in(page, live_server, salesperson.username, PASSWORD)
 
@@ -59,7 +67,9 @@ def test_cancelling_the_gate_dialog_leaves_the_deal_where_it_was(live_server, pa
     log_in(page, live_server, salesperson.username, PASSWORD)
 
     page.goto(f"{live_server.url}/?pipeline={sales.pk}")
-    _drag(page, page.locator(f"#deal-{deal.pk}"), page.locator(f'.column-body[data-stage-id="{evaluation.pk}"]'))
+    _drag(
+        page, page.locator(f"#deal-{deal.pk}"), page.locator(f'.column-body[data-stage-id="{evaluation.pk}"]')
+    )
     page.locator("dialog#dialog").get_by_role("button", name="Cancel").click()
 
     page.locator(f'.column-body[data-stage-id="{identified.pk}"] #deal-{deal.pk}').wait_for()
