@@ -1,7 +1,10 @@
 """Reads of organizations and persons. Every active user sees every contact."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+
+from apogee.deals.queries import deals_visible_to
 
 from .models import Organization, Person, PersonEmail
 from .normalize import normalize_email, normalize_name
@@ -60,16 +63,37 @@ def similar_persons(name: str, exclude_pk: int | None = None) -> list[Person]:
 
 
 def organizations_list(user, search: str = "") -> QuerySet[Organization]:
+    """Organizations with the number of their persons and of the deals *this user may see*.
+
+    Counted in correlated subqueries: joined counts would multiply each other, and
+    counting every deal would reveal how many private deals an organization has.
+    """
+    deals = (
+        deals_visible_to(user)
+        .filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    persons = (
+        Person.objects.filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = organizations_visible_to(user).annotate(
-        deal_count=Count("deals", distinct=True), person_count=Count("persons", distinct=True)
+        deal_count=Coalesce(Subquery(deals), 0), person_count=Coalesce(Subquery(persons), 0)
     )
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(city__icontains=search))
-    return qs.order_by("name")
+    # pk breaks ties: equal names (duplicates are allowed) must not repeat or skip across pages.
+    return qs.order_by("name", "pk")
 
 
 def persons_list(user, search: str = "") -> QuerySet[Person]:
     qs = persons_visible_to(user).select_related("organization").prefetch_related("emails")
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(emails__address__icontains=search.lower())).distinct()
-    return qs.order_by("name")
+    return qs.order_by("name", "pk")
