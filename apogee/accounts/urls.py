@@ -1,4 +1,4 @@
-"""URLs of the user's own pages: profile, language, API tokens."""
+"""URLs of the user's own pages: profile, language and time zone, API tokens."""
 
 from django.urls import path
 
@@ -7,4 +7,6 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

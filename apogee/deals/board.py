@@ -1,16 +1,15 @@
 """The pipeline board and the deal list, read in a fixed number of queries whatever the deal count.
 
 Per column: count, total and weighted total in the base currency (one grouped
-query, converted with dated rates in Python), and the first cards (one windowed
-query across all columns).
+query, converted with dated rates in Python), and the first cards (one indexed
+query per non-empty column).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apogee.core.queries import BaseConverter
@@ -18,7 +17,7 @@ from apogee.pipelines.models import Pipeline, Stage
 
 from .models import Deal
 
-CARDS_PER_COLUMN = 50
+CARDS_PER_COLUMN = 30
 CENT = Decimal("0.01")
 
 
@@ -76,22 +75,16 @@ def build_board(pipeline: Pipeline, deals, *, per_column: int = CARDS_PER_COLUMN
     for column in columns.values():
         column.weighted = (column.total * column.stage.probability / 100).quantize(CENT)
 
-    ranked = (
-        in_pipeline.select_related("organization", "owner", "stage")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("stage_id"),
-                order_by=[F("stage_entered_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank__lte=per_column)
-        .order_by("stage_id", "rank")
-    )
+    # One short query per column, each walking the (stage, status, stage_entered_at) index and
+    # stopping after `per_column` rows: cheaper at 100k deals than ranking every deal in one query.
+    cards = in_pipeline.select_related("organization", "owner").order_by("-stage_entered_at", "-id")
     now = timezone.now()
-    for deal in ranked:
-        column = columns.get(deal.stage_id)
-        if column is not None:
+    for stage in stages:
+        column = columns[stage.pk]
+        if not column.count:
+            continue
+        for deal in cards.filter(stage=stage)[:per_column]:
+            deal.stage = stage
             deal.rotting = deal.is_rotting(now)
             column.cards.append(deal)
     return Board(pipeline=pipeline, columns=[columns[s.pk] for s in stages], base_currency=convert.base)

@@ -19,7 +19,7 @@ from apogee.deals.forms import GateFieldsForm, MoveDealForm
 from apogee.deals.models import DealStatus
 from apogee.pipelines.queries import active_pipelines
 
-from .common import add_domain_errors, htmx_trigger, query_without
+from .common import add_domain_errors, htmx_trigger, query_without, url_for_each
 
 
 def _selected_pipeline(request: HttpRequest, pipelines):
@@ -55,10 +55,15 @@ def board(request: HttpRequest) -> HttpResponse:
     deals = queries.deals_visible_to(request.user)
     if dfilter.is_valid:
         deals = deals.filter(dfilter.q)
+    built = build_board(pipeline, deals)
+    detail_url, move_url = url_for_each("deals:detail"), url_for_each("deals:move")
+    for column in built.columns:
+        for card in column.cards:
+            card.detail_url, card.move_url = detail_url(card.pk), move_url(card.pk)
     context = {
         "pipelines": pipelines,
         "pipeline": pipeline,
-        "board": build_board(pipeline, deals),
+        "board": built,
         "pipeline_query": query_without(request, "pipeline", "stage"),
         **filter_context(request, dfilter, pipeline),
     }

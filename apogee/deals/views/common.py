@@ -3,6 +3,7 @@
 import json
 
 from django.http import HttpResponse
+from django.urls import reverse
 
 from apogee.core.errors import DomainError
 
@@ -32,3 +33,12 @@ def query_without(request, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+_PLACEHOLDER = 987654321
+
+
+def url_for_each(name: str):
+    """A fast `pk -> URL` for one URL name: reversing once instead of once per card (the board has hundreds)."""
+    pattern = reverse(name, args=[_PLACEHOLDER])
+    return lambda pk: pattern.replace(str(_PLACEHOLDER), str(pk))
