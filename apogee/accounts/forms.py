@@ -1,5 +1,6 @@
 """Forms of users, teams, the user's own preferences and API tokens. Parsing only."""
 
+import functools
 import zoneinfo
 
 from django import forms
@@ -13,7 +14,9 @@ from .models import Role, Team, User
 LANGUAGE_CHOICES = [("", _("The browser's language")), ("en", "English"), ("fr", "Français")]
 
 
+@functools.cache
 def _time_zone_choices() -> list[tuple[str, str]]:
+    # Listing the zone database reads hundreds of files: once per process is enough.
     default = settings.DEFAULT_USER_TIMEZONE
     zones = sorted(
         z for z in zoneinfo.available_timezones() if ("/" in z and not z.startswith("Etc/")) or z == "UTC"

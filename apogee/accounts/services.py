@@ -1,5 +1,7 @@
 """Writes to users, teams and API tokens."""
 
+import re
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +27,8 @@ def create_team(*, name: str, actor: User | None) -> Team:
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("A team needs a name."), fields={"name": [_("This field is required.")]})
+    if len(name) > 100 or "\x00" in name:  # the column's limit; PostgreSQL refuses NUL
+        raise ValidationFailed(_("Invalid name."), fields={"name": [_("At most 100 characters, no NUL.")]})
     if Team.objects.filter(name__iexact=name).exists():
         raise ValidationFailed(_("Team exists."), fields={"name": [_("A team with this name exists.")]})
     team = Team.objects.create(name=name)
@@ -51,14 +55,20 @@ def create_user(
     email = (email or "").strip().lower()
     if not username:
         errors["username"] = [_("This field is required.")]
+    elif len(username) > 150 or not re.fullmatch(r"[\w.@+-]+", username):
+        # Django's username rule; model validators do not run on save, so the service applies it.
+        errors["username"] = [_("At most 150 letters, digits and @ . + - _ characters.")]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("This user name is taken.")]
-    if not email or "@" not in email:
+    if not email or "@" not in email or len(email) > 254 or "\x00" in email:
         errors["email"] = [_("Enter a valid e-mail address.")]
     elif User.objects.filter(email__iexact=email).exists():
         errors["email"] = [_("A user with this e-mail exists.")]
     if role not in Role.values:
         errors["role"] = [_("Choose a valid role.")]
+    for field, text in (("first_name", first_name), ("last_name", last_name)):
+        if len(text.strip()) > 150 or "\x00" in text:
+            errors[field] = [_("At most 150 characters, no NUL.")]
     try:
         validate_password(password)
     except ValidationError as error:
@@ -94,6 +104,17 @@ def update_user(*, user: User, actor: User | None, **changes) -> User:
         raise ValidationFailed(_("Invalid role."), fields={"role": [_("Choose a valid role.")]})
     if "language" in changes and changes["language"] not in ("", "en", "fr"):
         raise ValidationFailed(_("Invalid language."), fields={"language": [_("Choose English or French.")]})
+    if "email" in changes:
+        # The same rules as create_user: people log in by e-mail, so it must be valid and unique.
+        changes["email"] = email = (changes["email"] or "").strip().lower()
+        if not email or "@" not in email or len(email) > 254 or "\x00" in email:
+            raise ValidationFailed(
+                _("Invalid e-mail."), fields={"email": [_("Enter a valid e-mail address.")]}
+            )
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise ValidationFailed(
+                _("E-mail taken."), fields={"email": [_("A user with this e-mail exists.")]}
+            )
     if (
         actor is not None
         and actor.pk == user.pk

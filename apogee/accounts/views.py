@@ -2,6 +2,7 @@
 the users and teams settings (routed from workspace/urls.py under /settings/users/).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +33,23 @@ def _profile_page(request: HttpRequest, *, preferences=None, token_form=None, ne
         "new_token": new_token,
     }
     return render(request, "accounts/profile.html", context, status=status)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The sidebar's EN/FR switch: saved on the user (the middleware applies it on every page) and in
+    the cookie for the login page. Redirects only to a page of this site."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    if language not in dict(settings.LANGUAGES):
+        return redirect(target)
+    if request.user.is_authenticated and request.user.language != language:
+        services.update_user(user=request.user, language=language, actor=request.user)
+    response = redirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
 
 
 @login_required

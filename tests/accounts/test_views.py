@@ -113,3 +113,21 @@ def test_nobody_revokes_someone_elses_token(client_for, admin, salesperson):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_sidebar_language_switch_is_saved_on_the_user_and_refuses_outside_redirects(client_for, salesperson):
+    client = client_for(salesperson)
+
+    response = client.post(
+        reverse("accounts:set_language"), {"language": "fr", "next": "https://evil.example/phish"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    salesperson.refresh_from_db()
+    assert salesperson.language == "fr"
+    assert '<html lang="fr">' in client.get(reverse("deals:board")).content.decode()
+
+    client.post(reverse("accounts:set_language"), {"language": "en", "next": "/deals/"})
+    salesperson.refresh_from_db()
+    assert salesperson.language == "en"
