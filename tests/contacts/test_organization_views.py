@@ -266,7 +266,7 @@ def test_page_shows_deals_with_pipeline_stage_status_and_value(client_for, sales
           <td><a href="/deals/{deal.pk}/">Solar array drive for CHIME</a></td>
           <td>Sales</td><td>{deal.stage.name}</td>
           <td><span class="badge open">Open</span></td>
-          <td class="num">EUR 125,000</td>
+          <td class="num">EUR 125’000</td>
         </tr>""",
         html=True,
     )

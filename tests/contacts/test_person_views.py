@@ -168,7 +168,7 @@ def test_page_shows_the_deals_the_person_takes_part_in_with_their_role(
         f"""<tr>
           <td><a href="/deals/{visible.pk}/">CHIME hinge</a></td>
           <td>Contract officer</td><td>Sales</td><td>{visible.stage.name}</td>
-          <td><span class="badge open">Open</span></td><td class="num">EUR 80,000</td>
+          <td><span class="badge open">Open</span></td><td class="num">EUR 80’000</td>
         </tr>""",
         html=True,
     )
