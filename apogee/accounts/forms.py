@@ -15,13 +15,18 @@ LANGUAGE_CHOICES = [("", _("The browser's language")), ("en", "English"), ("fr",
 
 
 @functools.cache
-def _time_zone_choices() -> list[tuple[str, str]]:
+def _zone_names() -> tuple[str, ...]:
     # Listing the zone database reads hundreds of files: once per process is enough.
-    default = settings.DEFAULT_USER_TIMEZONE
-    zones = sorted(
-        z for z in zoneinfo.available_timezones() if ("/" in z and not z.startswith("Etc/")) or z == "UTC"
+    return tuple(
+        sorted(
+            z for z in zoneinfo.available_timezones() if ("/" in z and not z.startswith("Etc/")) or z == "UTC"
+        )
     )
-    return [("", _("Workspace default (%s)") % default), *((z, z.replace("_", " ")) for z in zones)]
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    default = settings.DEFAULT_USER_TIMEZONE
+    return [("", _("Workspace default (%s)") % default), *((z, z.replace("_", " ")) for z in _zone_names())]
 
 
 class UserCreateForm(SettingsForm):

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .models import FieldDefinition
 from .types import REGISTRY, FieldValueError
@@ -21,7 +22,7 @@ def custom_value_q(definition: FieldDefinition, op: str, raw: Any, *, column: st
     """
     field_type = REGISTRY[definition.field_type]
     if op not in field_type.operators:
-        raise InvalidFilter(f"Operator {op} does not apply to {definition.field_type} fields.")
+        raise InvalidFilter(_("This condition does not apply to this field."))
     path = f"{column}__{definition.key}"
     if definition.field_type == "monetary":
         path += "__amount"
@@ -34,7 +35,8 @@ def custom_value_q(definition: FieldDefinition, op: str, raw: Any, *, column: st
     try:
         value = _filter_value(definition, raw)
     except FieldValueError as error:
-        raise InvalidFilter(str(error)) from None
+        message = _(error.message)
+        raise InvalidFilter(message % error.params if error.params else message) from None
     if op == "eq":
         return Q(**{path: value})
     if op == "ne":

@@ -22,6 +22,7 @@ FIELD_LABELS = {
     "expected_close_date": gettext_lazy("Expected close date"),
     "owner": gettext_lazy("Owner"),
     "visibility": gettext_lazy("Visible to"),
+    "stage": gettext_lazy("Stage"),
 }
 LIMIT = 200
 
@@ -57,7 +58,7 @@ def deal_history(deal: Deal) -> list[Entry]:
         .select_related("actor")
         .order_by("-id")[:LIMIT]
     )
-    labels = _Labels(event_rows)
+    labels = _Labels([row.data.get("changes", {}) for row in event_rows])
     for event in event_rows:
         who = str(event.actor) if event.actor else _("System")
         entries.append(
@@ -71,6 +72,12 @@ def deal_history(deal: Deal) -> list[Entry]:
         )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def conflict_rows(changes: list[dict]) -> list[tuple[str, str, str, str]]:
+    """A version conflict's changes (DealVersionConflict.changes) as (label, old, new, who) for people."""
+    labels = _Labels([{c["field"]: [c["old"], c["new"]]} for c in changes])
+    return [(*labels.row(c["field"], c["old"], c["new"]), c["by"]) for c in changes]
 
 
 def _describe(event: DomainEvent) -> str:
@@ -89,12 +96,12 @@ def _describe(event: DomainEvent) -> str:
 class _Labels:
     """Resolves ids in change payloads to names, with one query per kind for the whole history."""
 
-    def __init__(self, rows: list[DomainEvent]):
+    def __init__(self, change_sets: list[dict]):
         self.definitions = list(definitions_for("deal", include_archived=True))
         custom_values = []
         users, organizations = set(), set()
-        for row in rows:
-            for key, pair in row.data.get("changes", {}).items():
+        for changes in change_sets:
+            for key, pair in changes.items():
                 if key.startswith("custom."):
                     custom_values.extend({key[7:]: v} for v in pair if v is not None)
                 elif key == "owner":
@@ -107,17 +114,14 @@ class _Labels:
         self.custom_labels = {d.key: d.label for d in self.definitions}
 
     def changes(self, event: DomainEvent) -> list[tuple[str, str, str]]:
-        result = []
-        for key, (old, new) in event.data.get("changes", {}).items():
-            if key.startswith("custom."):
-                custom_key = key[7:]
-                label = self.custom_labels.get(custom_key, custom_key)
-                result.append(
-                    (label, self.formatter.format(custom_key, old), self.formatter.format(custom_key, new))
-                )
-            else:
-                result.append((str(FIELD_LABELS.get(key, key)), self._plain(key, old), self._plain(key, new)))
-        return result
+        return [self.row(key, old, new) for key, (old, new) in event.data.get("changes", {}).items()]
+
+    def row(self, key: str, old, new) -> tuple[str, str, str]:
+        if key.startswith("custom."):
+            custom_key = key[7:]
+            label = self.custom_labels.get(custom_key, custom_key)
+            return label, self.formatter.format(custom_key, old), self.formatter.format(custom_key, new)
+        return str(FIELD_LABELS.get(key, key)), self._plain(key, old), self._plain(key, new)
 
     def _plain(self, key: str, value) -> str:
         if value in (None, ""):

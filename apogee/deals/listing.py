@@ -35,7 +35,16 @@ BUILT_IN_COLUMNS = [
     ColumnSpec("created_at", _("Created"), "created_at"),
     ColumnSpec("updated_at", _("Updated"), "updated_at"),
 ]
-DEFAULT_COLUMNS = ["title", "organization", "pipeline", "stage", "status", "value", "expected_close_date", "owner"]
+DEFAULT_COLUMNS = [
+    "title",
+    "organization",
+    "pipeline",
+    "stage",
+    "status",
+    "value",
+    "expected_close_date",
+    "owner",
+]
 
 
 def available_columns() -> list[ColumnSpec]:

@@ -108,7 +108,9 @@ class Deal(TimeStampedModel):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["stage", "status", "-stage_entered_at"], name="deal_board_column"),
-            models.Index(fields=["pipeline", "status", "stage", "currency", "value"], name="deal_board_totals"),
+            models.Index(
+                fields=["pipeline", "status", "stage", "currency", "value"], name="deal_board_totals"
+            ),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["expected_close_date"]),
         ]

@@ -39,6 +39,6 @@ _PLACEHOLDER = 987654321
 
 
 def url_for_each(name: str):
-    """A fast `pk -> URL` for one URL name: reversing once instead of once per card (the board has hundreds)."""
+    """A fast `pk -> URL` for one URL name: one reverse() instead of one per card (boards have hundreds)."""
     pattern = reverse(name, args=[_PLACEHOLDER])
     return lambda pk: pattern.replace(str(_PLACEHOLDER), str(pk))

@@ -18,7 +18,7 @@ from apogee.customfields.queries import ValueFormatter, definitions_for
 from apogee.deals import queries, services
 from apogee.deals.errors import DealVersionConflict
 from apogee.deals.forms import DealForm, LostForm, ParticipantForm
-from apogee.deals.history import deal_history
+from apogee.deals.history import conflict_rows, deal_history
 from apogee.deals.models import DealParticipant, Visibility
 from apogee.pipelines.queries import ordered_stages
 
@@ -144,7 +144,12 @@ def edit_field(request: HttpRequest, deal_id: int, field: str) -> HttpResponse:
     return render(
         request,
         "deals/_field_editor.html",
-        {"deal": deal, "form": form, "field": field, "conflict": conflict},
+        {
+            "deal": deal,
+            "form": form,
+            "field": field,
+            "conflict_rows": conflict_rows(conflict.changes) if conflict else None,
+        },
     )
 
 

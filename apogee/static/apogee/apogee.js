@@ -45,7 +45,7 @@
 
   // A server error must never leave the user guessing: say so, keep the page as it was.
   document.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.xhr.status >= 500) toast("Something went wrong; nothing was changed.", "error");
+    if (event.detail.xhr.status >= 500) toast(document.body.dataset.textServerError, "error");
   });
 })();
 
@@ -73,7 +73,7 @@
       input.type = option && option.dataset.type === "date" ? "date" : "text";
     }
     input.setAttribute("data-custom-filter-value", "");
-    input.setAttribute("aria-label", "Value");
+    input.setAttribute("aria-label", document.body.dataset.textValue || "Value");
     slot.replaceChildren(input);
   }
 
