@@ -11,10 +11,13 @@ def normalize_name(name: str) -> str:
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = text.replace(".", "")
-    words = re.findall(r"[a-z0-9]+", text)
+    # Letters of any script: with [a-z0-9] only, every Cyrillic or Chinese name became "" and all
+    # of them looked like duplicates of one another.
+    words = re.findall(r"[^\W_]+", text)
     while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
-    return " ".join(words)
+    # NFKD can lengthen a name (one ligature, many letters); the column holds 200.
+    return " ".join(words)[:200]
 
 
 def normalize_email(address: str) -> str:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apogee.core.errors import PermissionDenied, ValidationFailed
 from apogee.core.events import jsonable, record_event
@@ -32,6 +33,8 @@ ORGANIZATION_FIELDS = (
 PERSON_FIELDS = ("name", "organization", "job_title", "phones", "owner")
 DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
+# PostgreSQL refuses NUL in text columns (a 500 instead of a field error); forms refuse it, the API did not.
+NUL_MESSAGE = gettext_lazy("Text may not contain NUL characters.")
 
 
 def _ensure_active(actor) -> None:
@@ -48,6 +51,8 @@ def _clean_organization(data: dict[str, Any]) -> dict[str, Any]:
             limit = Organization._meta.get_field(field).max_length
             if len(value) > limit:
                 errors[field] = [_("At most %d characters.") % limit]
+            elif "\x00" in value:
+                errors[field] = [NUL_MESSAGE]
             cleaned[field] = value
     if "name" in cleaned and not cleaned["name"]:
         errors["name"] = [_("This field is required.")]
@@ -60,11 +65,18 @@ def _clean_organization(data: dict[str, Any]) -> dict[str, Any]:
         website = str(data["website"] or "").strip()
         if website and "://" not in website:
             website = "https://" + website
+        limit = Organization._meta.get_field("website").max_length
         if website:
             try:
                 URLValidator(schemes=["http", "https"])(website)
             except ValidationError:
                 errors["website"] = [_("Enter a valid web address.")]
+            else:
+                # URLValidator allows 2048 characters and a NUL in the path; the column takes neither.
+                if len(website) > limit:
+                    errors["website"] = [_("At most %d characters.") % limit]
+                elif "\x00" in website:
+                    errors["website"] = [_("Enter a valid web address.")]
         cleaned["website"] = website
     if "email_domains" in data:
         raw = data["email_domains"]
@@ -158,11 +170,15 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
             errors["name"] = [_("This field is required.")]
         elif len(name) > 200:
             errors["name"] = [_("At most 200 characters.")]
+        elif "\x00" in name:
+            errors["name"] = [NUL_MESSAGE]
         cleaned["name"] = name
     if "job_title" in data:
         title = str(data["job_title"] or "").strip()
         if len(title) > 150:
             errors["job_title"] = [_("At most 150 characters.")]
+        elif "\x00" in title:
+            errors["job_title"] = [NUL_MESSAGE]
         cleaned["job_title"] = title
     if "organization" in data:
         if data["organization"] is not None and not isinstance(data["organization"], Organization):
@@ -171,7 +187,7 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
     if "phones" in data:
         raw = data["phones"]
         phones = [
-            p.strip() for p in (raw.split(",") if isinstance(raw, str) else raw or []) if str(p).strip()
+            str(p).strip() for p in (raw.split(",") if isinstance(raw, str) else raw or []) if str(p).strip()
         ]
         bad = [p for p in phones if not PHONE_RE.match(p)]
         if bad:
@@ -188,12 +204,17 @@ def _clean_emails(emails: Any) -> list[str]:
     items = emails.split(",") if isinstance(emails, str) else list(emails or [])
     addresses = [normalize_email(str(e)) for e in items if str(e).strip()]
     validator = EmailValidator()
+    limit = PersonEmail._meta.get_field("address").max_length
     bad = []
     for address in addresses:
         try:
             validator(address)
         except ValidationError:
             bad.append(address)
+        else:
+            # EmailValidator allows 320 characters; the column (and RFC 5321) holds 254.
+            if len(address) > limit:
+                bad.append(address)
     if bad:
         raise ValidationFailed(
             _("Invalid e-mail."), fields={"emails": [_("Not an e-mail address: %s") % ", ".join(bad)]}

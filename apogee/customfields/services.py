@@ -16,6 +16,8 @@ from .queries import definitions_for, reference_exists
 from .types import clean_values
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+# Option keys are stored in JSON lists and matched as '"key"' by the "has" filter: slugs only.
+OPTION_KEY_RE = re.compile(r"^[a-z0-9_]{1,60}$")
 # Keys that would shadow built-in record fields in filters, the API or imports.
 RESERVED_KEYS = {
     "id",
@@ -90,7 +92,21 @@ def _clean_options(options: Any) -> list[dict]:
             raise ValidationFailed(
                 _("Invalid options."), fields={"options": [_("Option %d needs an English label.") % index]}
             )
+        if "\x00" in label_en or "\x00" in str(option.get("label_fr") or ""):
+            raise ValidationFailed(
+                _("Invalid options."), fields={"options": [_("Option %d: text may not contain NUL.") % index]}
+            )
         key = str(option.get("key") or slugify(label_en).replace("-", "_"))[:60] or f"option_{index}"
+        if not OPTION_KEY_RE.match(key):
+            raise ValidationFailed(
+                _("Invalid options."),
+                fields={
+                    "options": [
+                        _("Option %d: the key may hold only lower-case letters, digits and underscores.")
+                        % index
+                    ]
+                },
+            )
         if key in seen:
             raise ValidationFailed(
                 _("Invalid options."), fields={"options": [_("Two options have the key “%s”.") % key]}
@@ -125,6 +141,9 @@ def create_field_definition(
         errors["entity"] = [_("Choose deal, person, organization or lead.")]
     if not label_en:
         errors["label_en"] = [_("This field is required.")]
+    for name, text in (("label_en", label_en), ("label_fr", label_fr or "")):
+        if "\x00" in text:  # PostgreSQL refuses NUL in text columns
+            errors[name] = [_("Text may not contain NUL characters.")]
     if field_type not in FieldTypeChoice.values:
         errors["field_type"] = [_("Choose a valid type.")]
     key = (key or slugify(label_en).replace("-", "_")).strip()
@@ -175,6 +194,11 @@ def update_field_definition(
         changes["label_en"] = label_en[:120]
     if label_fr is not None:
         changes["label_fr"] = label_fr.strip()[:120]
+    for name in ("label_en", "label_fr"):
+        if "\x00" in changes.get(name, ""):  # PostgreSQL refuses NUL in text columns
+            raise ValidationFailed(
+                _("Invalid label."), fields={name: [_("Text may not contain NUL characters.")]}
+            )
     if options is not None and definition.has_options:
         cleaned = _clean_options(options)
         old_keys = {o["key"] for o in definition.options}
@@ -200,8 +224,11 @@ def update_field_definition(
 def reorder_field_definitions(*, entity: str, ordered_ids: list[int], actor) -> None:
     _ensure_admin(actor)
     definitions = {d.pk: d for d in FieldDefinition.objects.filter(entity=entity)}
-    if set(ordered_ids) != set(definitions):
+    # Compared as sorted lists, not sets: an id given twice would otherwise pass and skew positions.
+    if sorted(ordered_ids) != sorted(definitions):
         raise ValidationFailed(_("Invalid order."), fields={"order": [_("Give every field exactly once.")]})
+    if not ordered_ids:
+        return
     for position, pk in enumerate(ordered_ids, start=1):
         if definitions[pk].position != position:
             FieldDefinition.objects.filter(pk=pk).update(position=position)

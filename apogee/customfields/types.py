@@ -8,7 +8,7 @@ organization) are checked through a callable the caller supplies.
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
@@ -154,6 +154,9 @@ class DateType(FieldType):
     operators = ("eq", "ne", "gt", "gte", "lt", "lte", "empty", "not_empty")
 
     def validate(self, value, spec, exists=_no_references):
+        if isinstance(value, datetime):
+            # A datetime is a date too; without this it is stored with its time and sorts wrongly.
+            value = value.date()
         if isinstance(value, date):
             return value.isoformat()
         try:
@@ -220,6 +223,9 @@ class UrlType(FieldType):
         if not isinstance(value, str):
             raise FieldValueError(gettext_noop("Enter a web address."))
         value = value.strip()
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            # Control characters are never part of a link, and PostgreSQL's jsonb refuses NUL.
+            raise FieldValueError(gettext_noop("Enter a web address starting with http:// or https://."))
         parsed = urlparse(value)
         # Only web links: a javascript: or data: URL rendered as a link would run script.
         if parsed.scheme not in ("http", "https") or not parsed.netloc or len(value) > 2000:
@@ -298,7 +304,9 @@ def clean_values(
         if spec is None:
             errors[key] = FieldValueError(gettext_noop("Unknown field."))
             continue
-        if is_empty(value):
+        if is_empty(value) or (isinstance(value, str) and not value.strip()):
+            # Blank text clears the field too: stored as "", a gate saw it as missing while the
+            # "empty" filter (a missing key) did not.
             cleaned[key] = None
             continue
         try:

@@ -23,6 +23,10 @@ def _clean_name(name: str, field: str = "name") -> str:
         raise ValidationFailed(_("A name is required."), fields={field: [_("This field is required.")]})
     if len(name) > 100:
         raise ValidationFailed(_("Name too long."), fields={field: [_("At most 100 characters.")]})
+    if "\x00" in name:  # PostgreSQL refuses NUL in text columns: a field error, not a 500
+        raise ValidationFailed(
+            _("Invalid name."), fields={field: [_("Text may not contain NUL characters.")]}
+        )
     return name
 
 
@@ -83,6 +87,15 @@ def update_pipeline(
     changes = {}
     if name is not None:
         changes["name"] = _clean_name(name)
+        # The same rule as create_pipeline: two active pipelines with one name cannot be told apart.
+        if (
+            Pipeline.objects.filter(name__iexact=changes["name"], is_archived=False)
+            .exclude(pk=pipeline.pk)
+            .exists()
+        ):
+            raise ValidationFailed(
+                _("Pipeline exists."), fields={"name": [_("A pipeline with this name exists.")]}
+            )
     if clear_handoff:
         changes["handoff_target"] = None
     elif handoff_target is not None:
