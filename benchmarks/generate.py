@@ -30,24 +30,26 @@ def generate(deals: int) -> None:
             stage = rng.choice(stages)
             roll = rng.random()
             status = DealStatus.OPEN if roll < 0.6 else (DealStatus.WON if roll < 0.8 else DealStatus.LOST)
-            batch.append(Deal(
-                title=f"Bench deal {index:07d}",
-                pipeline_id=stage.pipeline_id,
-                stage=stage,
-                status=status,
-                value=Decimal(rng.randrange(1000, 3_000_000)),
-                currency=rng.choice(["CHF", "EUR", "EUR", "USD"]),
-                owner=rng.choice(owners),
-                organization=rng.choice(organizations),
-                expected_close_date=(now + timedelta(days=rng.randint(-100, 900))).date(),
-                stage_entered_at=now - timedelta(days=rng.randint(0, 400)),
-                custom_values={
-                    "opportunity_type": rng.choice(["esa", "institutional", "national", "commercial"]),
-                    "market_sector": rng.choice(["space", "space", "watchmaking", "automotive"]),
-                    "product_line": rng.sample(["mechanisms", "structures", "motor", "batteries"], k=2),
-                    "offer_type": "firm",
-                },
-            ))
+            batch.append(
+                Deal(
+                    title=f"Bench deal {index:07d}",
+                    pipeline_id=stage.pipeline_id,
+                    stage=stage,
+                    status=status,
+                    value=Decimal(rng.randrange(1000, 3_000_000)),
+                    currency=rng.choice(["CHF", "EUR", "EUR", "USD"]),
+                    owner=rng.choice(owners),
+                    organization=rng.choice(organizations),
+                    expected_close_date=(now + timedelta(days=rng.randint(-100, 900))).date(),
+                    stage_entered_at=now - timedelta(days=rng.randint(0, 400)),
+                    custom_values={
+                        "opportunity_type": rng.choice(["esa", "institutional", "national", "commercial"]),
+                        "market_sector": rng.choice(["space", "space", "watchmaking", "automotive"]),
+                        "product_line": rng.sample(["mechanisms", "structures", "motor", "batteries"], k=2),
+                        "offer_type": "firm",
+                    },
+                )
+            )
             if len(batch) == BATCH:
                 Deal.objects.bulk_create(batch)
                 batch = []

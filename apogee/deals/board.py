@@ -7,7 +7,7 @@ query per non-empty column).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -73,7 +73,9 @@ def build_board(pipeline: Pipeline, deals, *, per_column: int = CARDS_PER_COLUMN
             continue
         column.total += amount
     for column in columns.values():
-        column.weighted = (column.total * column.stage.probability / 100).quantize(CENT)
+        column.weighted = (column.total * column.stage.probability / 100).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
 
     # One short query per column, each walking the (stage, status, stage_entered_at) index and
     # stopping after `per_column` rows: cheaper at 100k deals than ranking every deal in one query.

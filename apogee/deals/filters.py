@@ -46,11 +46,22 @@ class DealFilter:
         return not self.errors
 
 
+MAX_ID = 2**63 - 1
+MAX_AMOUNT = Decimal("1e12")
+
+
 def _ints(values) -> list[int] | None:
+    """Ids as integers, or None when one is not an id (text, zero, negative, beyond a 64-bit key)."""
     try:
-        return [int(v) for v in values if str(v).strip()]
+        ids = [int(v) for v in values if str(v).strip()]
     except (TypeError, ValueError):
         return None
+    return ids if all(0 < i <= MAX_ID for i in ids) else None
+
+
+def _has_nul(values) -> bool:
+    # PostgreSQL refuses NUL in text parameters; no real search contains one.
+    return any("\x00" in str(v) for v in values)
 
 
 def parse_deal_filter(params, *, default_status: str = "open") -> DealFilter:
@@ -58,6 +69,11 @@ def parse_deal_filter(params, *, default_status: str = "open") -> DealFilter:
     get_list = params.getlist if hasattr(params, "getlist") else (lambda k: list(params.get(k, [])))
     result = DealFilter()
     cond = Q()
+    for name in FILTER_PARAMS:
+        if _has_nul(get_list(name)):
+            result.errors[name] = [_("Text may not contain NUL characters.")]
+    if result.errors:
+        return result
 
     status = (get_list("status") or [default_status])[-1] or default_status
     if status not in (*DealStatus.values, "all"):
@@ -93,7 +109,7 @@ def parse_deal_filter(params, *, default_status: str = "open") -> DealFilter:
         if raw:
             try:
                 number = Decimal(raw)
-                if not number.is_finite():
+                if not number.is_finite() or abs(number) >= MAX_AMOUNT:
                     raise InvalidOperation
                 cond &= Q(**{lookup: number})
             except (InvalidOperation, ValueError):

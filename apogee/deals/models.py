@@ -1,7 +1,7 @@
 """Deals, their participants, their stage history, lost reasons and saved views."""
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -126,7 +126,7 @@ class Deal(TimeStampedModel):
         return self.status == DealStatus.OPEN
 
     def weighted_value(self) -> Decimal:
-        return (self.value * self.stage.probability / 100).quantize(Decimal("0.01"))
+        return (self.value * self.stage.probability / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def is_rotting(self, now=None) -> bool:
         days = self.stage.rotting_days

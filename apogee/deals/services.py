@@ -74,6 +74,8 @@ def _clean_core_fields(data: dict[str, Any]) -> dict[str, Any]:
             errors["title"] = [_("This field is required.")]
         elif len(title) > 200:
             errors["title"] = [_("At most 200 characters.")]
+        elif "\x00" in title:
+            errors["title"] = [_("Text may not contain NUL characters.")]
         cleaned["title"] = title
     if "value" in data:
         try:
@@ -84,7 +86,7 @@ def _clean_core_fields(data: dict[str, Any]) -> dict[str, Any]:
                 raise InvalidOperation
             if value < 0:
                 errors["value"] = [_("The value cannot be negative.")]
-            cleaned["value"] = value
+            cleaned["value"] = value.quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
             errors["value"] = [_("Enter an amount with at most two decimals.")]
     if "currency" in data:
@@ -150,6 +152,54 @@ def create_deal(
         raise ValidationFailed(_("A deal needs an owner."), fields={"owner": [_("This field is required.")]})
     if actor is not None and not actor.is_workspace_admin and not actor.is_manager and owner.pk != actor.pk:
         raise PermissionDenied(_("Only managers and administrators create deals for someone else."))
+    return _insert_deal(
+        title=title,
+        pipeline=pipeline,
+        actor=actor,
+        owner=owner,
+        stage=stage,
+        organization=organization,
+        value=value,
+        currency=currency,
+        expected_close_date=expected_close_date,
+        visibility=visibility,
+        custom_values=custom_values,
+        participants=participants,
+        origin_deal=origin_deal,
+        parent_contract=parent_contract,
+        occurred_at=occurred_at,
+    )
+
+
+def _clean_participants(participants: list[tuple[Person, str]]) -> list[tuple[Person, str]]:
+    bad = [role for _person, role in participants if role not in ParticipantRole.values]
+    if bad:
+        raise ValidationFailed(
+            _("Invalid role."), fields={"participants": [_("Unknown role: %s") % ", ".join(map(str, bad))]}
+        )
+    # The same person twice in the same role is one participation, not an error.
+    return list(dict.fromkeys((person, role) for person, role in participants))
+
+
+def _insert_deal(
+    *,
+    title,
+    pipeline,
+    actor,
+    owner,
+    stage,
+    organization,
+    value,
+    currency,
+    expected_close_date,
+    visibility,
+    custom_values,
+    participants,
+    origin_deal,
+    parent_contract,
+    occurred_at,
+) -> Deal:
+    """The creation itself, once the caller has checked the actor's right to create for `owner`."""
     if pipeline.is_archived:
         raise ValidationFailed(
             _("This pipeline is archived."), fields={"pipeline": [_("Choose an active pipeline.")]}
@@ -170,6 +220,10 @@ def create_deal(
     )
     values = merge_custom_values({}, clean_custom_values(entity="deal", values=custom_values or {}))
     _check_gates(stage, values)
+    participants = _clean_participants(participants or [])
+    if parent_contract is not None:
+        # Re-read: the caller's copy may predate someone reopening the contract.
+        parent_contract = Deal.objects.get(pk=parent_contract.pk)
     if parent_contract is not None and parent_contract.status != DealStatus.WON:
         raise ValidationFailed(
             _("A change notice belongs to a won contract."),
@@ -189,7 +243,7 @@ def create_deal(
     StageChange.objects.create(
         deal=deal, from_stage=None, to_stage=stage, changed_by=actor, changed_at=occurred_at or timezone.now()
     )
-    for person, role in participants or []:
+    for person, role in participants:
         DealParticipant.objects.create(deal=deal, person=person, role=role)
     record_event(
         events.DEAL_CREATED,
@@ -213,15 +267,23 @@ def _lock(deal: Deal) -> Deal:
     return Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal.pk)
 
 
+_STATUS_EVENTS = {events.DEAL_WON: "won", events.DEAL_LOST: "lost", events.DEAL_REOPENED: "open"}
+
+
 def _changes_since(deal: Deal, version: int) -> list[dict]:
     """What others changed after `version`, for the conflict message."""
     changes = []
     for event in DomainEvent.objects.filter(
-        subject_type="deal", subject_id=deal.pk, name__in=[events.DEAL_UPDATED, events.DEAL_STAGE_CHANGED]
+        subject_type="deal",
+        subject_id=deal.pk,
+        name__in=[events.DEAL_UPDATED, events.DEAL_STAGE_CHANGED, *_STATUS_EVENTS],
     ).select_related("actor"):
         if int(event.data.get("version", 0)) <= version:
             continue
         who = str(event.actor) if event.actor else _("System")
+        if event.name in _STATUS_EVENTS:
+            old = event.data.get("was", "open")
+            changes.append({"field": "status", "old": old, "new": _STATUS_EVENTS[event.name], "by": who})
         if event.name == events.DEAL_STAGE_CHANGED:
             changes.append(
                 {
@@ -479,7 +541,9 @@ def hand_off_deal(*, deal: Deal, actor: User | None) -> Deal:
         deal.save()
         result = deal
     else:
-        result = create_deal(
+        # The new deal keeps the origin's owner: whoever may edit the origin may hand it off.
+        # A mission yields one Sales deal per subsystem opportunity, so handing off twice is allowed.
+        result = _insert_deal(
             title=deal.title,
             pipeline=target,
             stage=first,
@@ -493,6 +557,8 @@ def hand_off_deal(*, deal: Deal, actor: User | None) -> Deal:
             custom_values=deal.custom_values,
             participants=[(p.person, p.role) for p in deal.participants.select_related("person")],
             origin_deal=deal,
+            parent_contract=None,
+            occurred_at=None,
         )
     record_event(
         events.DEAL_HANDED_OFF,

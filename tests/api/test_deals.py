@@ -325,7 +325,7 @@ def test_second_patch_from_the_same_version_is_409_and_changes_nothing(api_as, a
         ),
         "fields": {},
         "current_version": 2,
-        "changes": [{"field": "value", "old": "120000.00", "new": "130000", "by": "Salesperson Test"}],
+        "changes": [{"field": "value", "old": "120000.00", "new": "130000.00", "by": "Salesperson Test"}],
     }
     deal.refresh_from_db()
     assert (deal.title, deal.value, deal.version) == ("Reaction wheel bracket", Decimal("130000.00"), 2)

@@ -47,7 +47,7 @@ def test_a_save_based_on_an_old_version_lists_the_other_users_change(deal, sales
             "new": "Hinge for CHIME (phase B)",
             "by": "Teammate Test",
         },
-        {"field": "value", "old": "10000.00", "new": "12000", "by": "Teammate Test"},
+        {"field": "value", "old": "10000.00", "new": "12000.00", "by": "Teammate Test"},
     ]
     assert conflict.value.as_payload()["code"] == "version_conflict"
     stored = Deal.objects.get(pk=deal.pk)
@@ -123,9 +123,6 @@ def test_a_save_that_changes_nothing_keeps_the_version(deal, salesperson):
     assert DomainEvent.objects.count() == events_before
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: a conflict caused by won/lost/reopen lists no change; see the report"
-)
 def test_a_conflict_caused_by_winning_the_deal_says_so(deal, salesperson, teammate):
     mark_deal_won(deal=deal, actor=teammate)
 
