@@ -1,6 +1,7 @@
 """Writes to users, teams and API tokens."""
 
 import re
+import zoneinfo
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -102,6 +103,10 @@ def update_user(*, user: User, actor: User | None, **changes) -> User:
         raise ValidationFailed(_("Unknown fields."), fields={k: [_("Unknown field.")] for k in unknown})
     if "role" in changes and changes["role"] not in Role.values:
         raise ValidationFailed(_("Invalid role."), fields={"role": [_("Choose a valid role.")]})
+    if "timezone" in changes and changes["timezone"] not in ("", *zoneinfo.available_timezones()):
+        raise ValidationFailed(
+            _("Invalid time zone."), fields={"timezone": [_("Choose a time zone from the list.")]}
+        )
     if "language" in changes and changes["language"] not in ("", "en", "fr"):
         raise ValidationFailed(_("Invalid language."), fields={"language": [_("Choose English or French.")]})
     if "email" in changes:

@@ -10,12 +10,12 @@ class DuplicateSuspected(Conflict):
 
     code = "duplicate_suspected"
 
-    def __init__(self, *, candidates: list, reason: str):
+    def __init__(self, *, candidates: list, reason: str, field: str = "name"):
         names = ", ".join(str(c) for c in candidates[:5])
         super().__init__(
             _("This looks like an existing record (%(reason)s): %(names)s.")
             % {"reason": reason, "names": names},
-            fields={"name": [_("Possible duplicate of %s.") % names]},
+            fields={field: [_("Possible duplicate of %s.") % names]},
         )
         self.candidates = candidates
 

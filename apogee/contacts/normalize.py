@@ -3,7 +3,30 @@
 import re
 import unicodedata
 
-_LEGAL_SUFFIXES = {"ag", "sa", "sarl", "gmbh", "ltd", "inc", "srl", "spa", "bv", "nv", "sas", "llc", "plc"}
+_LEGAL_SUFFIXES = {
+    "ag",
+    "sa",
+    "sarl",
+    "gmbh",
+    "ltd",
+    "inc",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "sas",
+    "llc",
+    "plc",
+    "se",
+    "ab",
+    "kg",
+    "oy",
+    "as",
+    "asa",
+    "corp",
+    "co",
+    "limited",
+}
 
 
 def normalize_name(name: str) -> str:

@@ -99,6 +99,20 @@ def _clean_organization(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _all_or_errors(*steps):
+    """Run every validation step and report all their field errors at once, not the first group only."""
+    results, fields = [], {}
+    for step in steps:
+        try:
+            results.append(step())
+        except ValidationFailed as error:
+            fields.update(error.fields)
+            results.append(None)
+    if fields:
+        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+    return results
+
+
 def _diff_and_set(obj, cleaned: dict[str, Any]) -> dict[str, list]:
     diff = {}
     for field, value in cleaned.items():
@@ -121,8 +135,12 @@ def create_organization(
         raise ValidationFailed(
             _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
         )
-    cleaned = _clean_organization({"name": name, **fields})
-    values = merge_custom_values({}, clean_custom_values(entity="organization", values=custom_values or {}))
+    cleaned, values = _all_or_errors(
+        lambda: _clean_organization({"name": name, **fields}),
+        lambda: merge_custom_values(
+            {}, clean_custom_values(entity="organization", values=custom_values or {})
+        ),
+    )
     if not allow_duplicate:
         existing = similar_organizations(cleaned["name"])
         if existing:
@@ -249,13 +267,15 @@ def create_person(
         raise ValidationFailed(
             _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
         )
-    cleaned = _clean_person({"name": name, **fields})
-    addresses = _clean_emails(emails)
-    values = merge_custom_values({}, clean_custom_values(entity="person", values=custom_values or {}))
+    cleaned, addresses, values = _all_or_errors(
+        lambda: _clean_person({"name": name, **fields}),
+        lambda: _clean_emails(emails),
+        lambda: merge_custom_values({}, clean_custom_values(entity="person", values=custom_values or {})),
+    )
     if not allow_duplicate:
         same_email = persons_with_emails(addresses)
         if same_email:
-            raise DuplicateSuspected(candidates=same_email, reason=_("same e-mail"))
+            raise DuplicateSuspected(candidates=same_email, reason=_("same e-mail"), field="emails")
         same_name = similar_persons(cleaned["name"])
         if same_name:
             raise DuplicateSuspected(candidates=same_name, reason=_("same name"))

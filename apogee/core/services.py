@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,11 @@ def add_currency(*, code: str, name: str, actor) -> Currency:
 def set_exchange_rate(*, currency: Currency, valid_from: date, rate_to_base, actor) -> ExchangeRate:
     """Record (or correct) the rate in force from `valid_from` on."""
     _ensure_admin(actor)
+    if currency.code == settings.APOGEE_BASE_CURRENCY:
+        raise ValidationFailed(
+            _("The base currency has no rate."),
+            fields={"currency": [_("Amounts in the base currency are never converted.")]},
+        )
     try:
         rate = Decimal(str(rate_to_base))
     except (InvalidOperation, ValueError):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apogee.core.errors import PermissionDenied, ValidationFailed
 from apogee.core.events import record_event
+from apogee.pipelines.models import Stage
 
 from .models import Entity, FieldDefinition, FieldTypeChoice
 from .queries import definitions_for, reference_exists
@@ -37,6 +38,35 @@ RESERVED_KEYS = {
     "visibility",
     "email",
     "phone",
+    # Built-in fields of persons, organizations and the API's input names: a custom field with
+    # one of these keys would be confused with them in forms, filters and error messages.
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_number",
+    "website",
+    "email_domains",
+    "roles",
+    "job_title",
+    "phones",
+    "emails",
+    "lost_reason",
+    "lost_note",
+    "note",
+    "parent_contract",
+    "origin_deal",
+    "participants",
+    "custom_fields",
+    "expected_close_date",
+    "owner_id",
+    "stage_id",
+    "pipeline_id",
+    "organization_id",
+    "person_id",
+    "lost_reason_id",
+    "parent_contract_id",
+    "origin_deal_id",
 }
 
 
@@ -209,6 +239,17 @@ def update_field_definition(
         if not any(not o["archived"] for o in cleaned):
             raise ValidationFailed(_("Options needed."), fields={"options": [_("Keep at least one option.")]})
         changes["options"] = cleaned
+    if is_archived and definition.entity == "deal":
+        gating = [
+            f"{stage.pipeline.name} — {stage.name}"
+            for stage in Stage.objects.select_related("pipeline").order_by("pipeline__position", "position")
+            if definition.key in stage.gate_field_keys
+        ]
+        if gating:
+            raise ValidationFailed(
+                _("A stage gate requires this field."),
+                fields={"is_archived": [_("Remove it from the gates of: %s") % ", ".join(gating)]},
+            )
     if is_archived is not None:
         changes["is_archived"] = bool(is_archived)
     diff = {k: [getattr(definition, k), v] for k, v in changes.items() if getattr(definition, k) != v}

@@ -99,6 +99,10 @@ def update_pipeline(
     if clear_handoff:
         changes["handoff_target"] = None
     elif handoff_target is not None:
+        if handoff_target.is_archived:
+            raise ValidationFailed(
+                _("Invalid hand-off."), fields={"handoff_target": [_("Choose an active pipeline.")]}
+            )
         if handoff_target.pk == pipeline.pk:
             raise ValidationFailed(
                 _("Invalid hand-off."),
@@ -141,6 +145,8 @@ def set_pipeline_archived(*, pipeline: Pipeline, archived: bool, actor) -> Pipel
 @transaction.atomic
 def reorder_pipelines(*, ordered_ids: list[int], actor) -> None:
     _ensure_admin(actor)
+    if not ordered_ids and not Pipeline.objects.exists():
+        return
     pipelines = {p.pk: p for p in Pipeline.objects.all()}
     if sorted(ordered_ids) != sorted(pipelines):
         raise ValidationFailed(
