@@ -198,6 +198,13 @@ def update_organization(request, organization_id: int, payload: OrganizationPatc
     return services.update_organization(organization=organization, actor=request.auth, changes=changes)
 
 
+@router.delete("/organizations/{organization_id}", response={204: None})
+def delete_organization(request, organization_id: int):
+    organization = queries.get_organization_for_user_or_404(request.auth, organization_id)
+    services.delete_organization(organization=organization, actor=request.auth)
+    return Status(204, None)
+
+
 @router.get("/persons", response=PersonPage)
 def list_persons(request, params: Query[ListQuery]):
     """Persons by name; `q` searches name and e-mail addresses."""
@@ -221,3 +228,10 @@ def update_person(request, person_id: int, payload: PersonPatch):
     person = queries.get_person_for_user_or_404(request.auth, person_id)
     changes = _changes(request, payload.model_dump(exclude_unset=True))
     return services.update_person(person=person, actor=request.auth, changes=changes)
+
+
+@router.delete("/persons/{person_id}", response={204: None})
+def delete_person(request, person_id: int):
+    person = queries.get_person_for_user_or_404(request.auth, person_id)
+    services.delete_person(person=person, actor=request.auth)
+    return Status(204, None)

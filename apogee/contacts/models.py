@@ -35,6 +35,8 @@ class Organization(TimeStampedModel):
         verbose_name=_("owner"),
     )
     custom_values = models.JSONField(default=dict, blank=True)
+    # Set when deleted: the record leaves every list and page but can be restored (undo).
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -69,6 +71,8 @@ class Person(TimeStampedModel):
         verbose_name=_("owner"),
     )
     custom_values = models.JSONField(default=dict, blank=True)
+    # Set when deleted: the record leaves every list and page but can be restored (undo).
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -13,13 +13,13 @@ from .normalize import normalize_email, normalize_name
 def organizations_visible_to(user) -> QuerySet[Organization]:
     if not user.is_authenticated or not user.is_active:
         return Organization.objects.none()
-    return Organization.objects.all()
+    return Organization.objects.filter(deleted_at__isnull=True)
 
 
 def persons_visible_to(user) -> QuerySet[Person]:
     if not user.is_authenticated or not user.is_active:
         return Person.objects.none()
-    return Person.objects.all()
+    return Person.objects.filter(deleted_at__isnull=True)
 
 
 def get_organization_for_user_or_404(user, pk) -> Organization:
@@ -39,7 +39,7 @@ def get_person_for_user_or_404(user, pk) -> Person:
 
 
 def similar_organizations(name: str, exclude_pk: int | None = None) -> list[Organization]:
-    qs = Organization.objects.filter(normalized_name=normalize_name(name))
+    qs = Organization.objects.filter(normalized_name=normalize_name(name), deleted_at__isnull=True)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs[:5])
@@ -56,7 +56,7 @@ def persons_with_emails(addresses: list[str], exclude_pk: int | None = None) -> 
 
 
 def similar_persons(name: str, exclude_pk: int | None = None) -> list[Person]:
-    qs = Person.objects.filter(normalized_name=normalize_name(name))
+    qs = Person.objects.filter(normalized_name=normalize_name(name), deleted_at__isnull=True)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs[:5])
@@ -97,3 +97,21 @@ def persons_list(user, search: str = "") -> QuerySet[Person]:
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(emails__address__icontains=search.lower())).distinct()
     return qs.order_by("name", "pk")
+
+
+def deleted_organization_for_user_or_404(user, pk) -> Organization:
+    """A deleted organization, for undo; only administrators, managers and its deleter get it."""
+    return _deleted_or_404(Organization, user, pk)
+
+
+def deleted_person_for_user_or_404(user, pk) -> Person:
+    return _deleted_or_404(Person, user, pk)
+
+
+def _deleted_or_404(model, user, pk):
+    if not user.is_authenticated or not user.is_active:
+        raise Http404("No such record")
+    try:
+        return model.objects.filter(deleted_at__isnull=False).get(pk=int(pk))
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such record") from None

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -319,3 +320,47 @@ def update_person(*, person: Person, actor, changes: dict[str, Any]) -> Person:
         person.save()
         record_event("person.updated", subject=person, actor=actor, data={"changes": diff})
     return person
+
+
+def _ensure_may_delete(actor, record) -> None:
+    # Contacts are shared by everyone: deleting one is for its owner, managers and administrators.
+    if actor is None:
+        return
+    if not (
+        actor.is_workspace_admin or actor.is_manager or (record.owner_id and record.owner_id == actor.pk)
+    ):
+        raise PermissionDenied(_("Only the owner, a manager or an administrator deletes this record."))
+
+
+@transaction.atomic
+def delete_organization(*, organization: Organization, actor) -> Organization:
+    """Take the organization out of lists and pickers; its deals and persons keep their link to it."""
+    _ensure_may_delete(actor, organization)
+    return _set_deleted(organization, actor, deleted=True, event="organization.deleted")
+
+
+@transaction.atomic
+def restore_organization(*, organization: Organization, actor) -> Organization:
+    _ensure_may_delete(actor, organization)
+    return _set_deleted(organization, actor, deleted=False, event="organization.restored")
+
+
+@transaction.atomic
+def delete_person(*, person: Person, actor) -> Person:
+    _ensure_may_delete(actor, person)
+    return _set_deleted(person, actor, deleted=True, event="person.deleted")
+
+
+@transaction.atomic
+def restore_person(*, person: Person, actor) -> Person:
+    _ensure_may_delete(actor, person)
+    return _set_deleted(person, actor, deleted=False, event="person.restored")
+
+
+def _set_deleted(record, actor, *, deleted: bool, event: str):
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    if (record.deleted_at is not None) != deleted:
+        record.deleted_at = timezone.now() if deleted else None
+        record.save(update_fields=["deleted_at", "updated_at"])
+        record_event(event, subject=record, actor=actor, data={"name": record.name})
+    return record

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apogee.core.errors import DomainError
+from apogee.core.undo import offer_undo
 from apogee.customfields.queries import ValueFormatter, definitions_for
 from apogee.deals.models import DealStatus
 from apogee.deals.queries import deals_visible_to
@@ -216,3 +217,77 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("contacts:person", pk=person.pk)
     return render(request, "contacts/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def organization_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = queries.get_organization_for_user_or_404(request.user, pk)
+    return _delete(
+        request,
+        services.delete_organization,
+        organization=organization,
+        restore_url=reverse("contacts:organization_restore", args=[pk]),
+        back=reverse("contacts:organizations"),
+        record=organization,
+    )
+
+
+@login_required
+@require_POST
+def organization_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = queries.deleted_organization_for_user_or_404(request.user, pk)
+    return _restore(
+        request,
+        services.restore_organization,
+        organization=organization,
+        back=reverse("contacts:organization", args=[pk]),
+        record=organization,
+    )
+
+
+@login_required
+@require_POST
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = queries.get_person_for_user_or_404(request.user, pk)
+    return _delete(
+        request,
+        services.delete_person,
+        person=person,
+        restore_url=reverse("contacts:person_restore", args=[pk]),
+        back=reverse("contacts:persons"),
+        record=person,
+    )
+
+
+@login_required
+@require_POST
+def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    person = queries.deleted_person_for_user_or_404(request.user, pk)
+    return _restore(
+        request,
+        services.restore_person,
+        person=person,
+        back=reverse("contacts:person", args=[pk]),
+        record=person,
+    )
+
+
+def _delete(request, service, *, restore_url: str, back: str, record, **target) -> HttpResponse:
+    try:
+        service(actor=request.user, **target)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(request.path.rsplit("delete/", 1)[0])
+    offer_undo(request, url=restore_url, label=_("“%s” was deleted.") % record.name)
+    return redirect(back)
+
+
+def _restore(request, service, *, back: str, record, **target) -> HttpResponse:
+    try:
+        service(actor=request.user, **target)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(request, _("“%s” is back.") % record.name)
+    return redirect(back)

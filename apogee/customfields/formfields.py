@@ -33,9 +33,9 @@ def _reference_choices(kind: str) -> list[tuple[str, str]]:
     if kind == "user":
         rows = get_user_model().objects.filter(is_active=True)
     elif kind == "person":
-        rows = Person.objects.all()
+        rows = Person.objects.filter(deleted_at__isnull=True)
     else:
-        rows = Organization.objects.all()
+        rows = Organization.objects.filter(deleted_at__isnull=True)
     return [("", "—"), *((str(r.pk), str(r)) for r in rows.order_by("pk")[:1000])]
 
 

@@ -336,6 +336,20 @@ def update_deal(request, deal_id: int, payload: DealPatch):
     return _out(deal)
 
 
+@router.delete("/deals/{deal_id}", response={204: None})
+def delete_deal(request, deal_id: int):
+    """Delete; the deal leaves every list and can be brought back with POST /deals/{id}/restore."""
+    deal = queries.get_deal_for_user_or_404(request.auth, deal_id)
+    services.delete_deal(deal=deal, actor=request.auth)
+    return Status(204, None)
+
+
+@router.post("/deals/{deal_id}/restore", response=DealOut)
+def restore_deal(request, deal_id: int):
+    deal = queries.deleted_deal_for_user_or_404(request.auth, deal_id)
+    return _out(services.restore_deal(deal=deal, actor=request.auth))
+
+
 @router.post("/deals/{deal_id}/move", response=DealOut)
 def move_deal(request, deal_id: int, payload: MoveIn):
     """Move to another stage of the deal's pipeline; 422 names the gate fields still missing."""

@@ -42,7 +42,9 @@ class DealForm(forms.Form):
         label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
     )
     organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.order_by("name"), required=False
+        label=_("Organization"),
+        queryset=Organization.objects.filter(deleted_at__isnull=True).order_by("name"),
+        required=False,
     )
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none())
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
@@ -84,14 +86,19 @@ class LostForm(forms.Form):
 
 
 class ParticipantForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.select_related("organization"))
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.filter(deleted_at__isnull=True).select_related("organization"),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
 
     def __init__(self, *args, deal=None, **kwargs):
         super().__init__(*args, **kwargs)
         if deal is not None and deal.organization_id:
             # People of the deal's organization first: they are the usual participants.
-            self.fields["person"].queryset = Person.objects.order_by("-organization_id", "name")
+            self.fields["person"].queryset = Person.objects.filter(deleted_at__isnull=True).order_by(
+                "-organization_id", "name"
+            )
         self.fields["person"].label_from_instance = lambda p: (
             f"{p.name} ({p.organization.name})" if p.organization_id else p.name
         )

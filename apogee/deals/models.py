@@ -85,6 +85,8 @@ class Deal(TimeStampedModel):
     lost_at = models.DateTimeField(_("lost on"), null=True, blank=True)
     stage_entered_at = models.DateTimeField(default=timezone.now)
     custom_values = models.JSONField(default=dict, blank=True)
+    # Set when deleted: the record leaves every list and page but can be restored (undo).
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     origin_deal = models.ForeignKey(
         "self",
         null=True,

@@ -27,7 +27,15 @@ def visibility_q(user: User, prefix: str = "") -> Q:
 def deals_visible_to(user: User) -> QuerySet[Deal]:
     if not user.is_authenticated or not user.is_active:
         return Deal.objects.none()
-    return Deal.objects.filter(visibility_q(user))
+    return Deal.objects.filter(visibility_q(user), deleted_at__isnull=True)
+
+
+def deleted_deal_for_user_or_404(user: User, deal_id) -> Deal:
+    """A deleted deal the user could see, for undo."""
+    try:
+        return Deal.objects.filter(visibility_q(user), deleted_at__isnull=False).get(pk=int(deal_id))
+    except (Deal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such deal") from None
 
 
 def can_see_deal(user: User, deal: Deal) -> bool:

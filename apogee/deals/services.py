@@ -688,3 +688,26 @@ def delete_view(*, view: SavedView, actor: User) -> None:
         raise PermissionDenied(_("Only its owner deletes a view."))
     record_event(events.SAVED_VIEW_DELETED, subject=view, actor=actor, data={"name": view.name})
     view.delete()
+
+
+@transaction.atomic
+def delete_deal(*, deal: Deal, actor: User | None) -> Deal:
+    """Take the deal out of every list and page; restore_deal brings it back with its history intact."""
+    ensure_can_edit(actor, deal)
+    deal = _lock(deal)
+    if deal.deleted_at is None:
+        deal.deleted_at = timezone.now()
+        deal.save(update_fields=["deleted_at", "updated_at"])
+        record_event(events.DEAL_DELETED, subject=deal, actor=actor, data={"title": deal.title})
+    return deal
+
+
+@transaction.atomic
+def restore_deal(*, deal: Deal, actor: User | None) -> Deal:
+    """Undo delete_deal. The caller found the deal through deleted_deal_for_user_or_404."""
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    if deal.deleted_at is not None:
+        deal.deleted_at = None
+        deal.save(update_fields=["deleted_at", "updated_at"])
+        record_event(events.DEAL_RESTORED, subject=deal, actor=actor, data={"title": deal.title})
+    return deal

@@ -17,6 +17,8 @@ urlpatterns = [
     path("deals/<int:deal_id>/lost/", views.lost, name="lost"),
     path("deals/<int:deal_id>/reopen/", views.reopen, name="reopen"),
     path("deals/<int:deal_id>/handoff/", views.handoff, name="handoff"),
+    path("deals/<int:deal_id>/delete/", views.delete, name="delete"),
+    path("deals/<int:deal_id>/restore/", views.restore, name="restore"),
     path("deals/<int:deal_id>/participants/", views.participants, name="participants"),
     path(
         "deals/<int:deal_id>/participants/<int:participant_id>/remove/",

@@ -3,6 +3,7 @@
 from .board import board, move
 from .detail import (
     create,
+    delete,
     detail,
     edit_field,
     handoff,
@@ -10,6 +11,7 @@ from .detail import (
     participants,
     remove_participant,
     reopen,
+    restore,
     won,
 )
 from .listing import deal_list, delete_view, export_csv, save_view
@@ -18,6 +20,7 @@ __all__ = [
     "board",
     "create",
     "deal_list",
+    "delete",
     "delete_view",
     "detail",
     "edit_field",
@@ -28,6 +31,7 @@ __all__ = [
     "participants",
     "remove_participant",
     "reopen",
+    "restore",
     "save_view",
     "won",
 ]

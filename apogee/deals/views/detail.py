@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from apogee.contacts.models import Organization
 from apogee.core.errors import DomainError
+from apogee.core.undo import offer_undo
 from apogee.customfields.formfields import form_field_for, submitted_value
 from apogee.customfields.queries import ValueFormatter, definitions_for
 from apogee.deals import queries, services
@@ -73,7 +74,7 @@ class _FieldForm(forms.Form):
             self.fields["currency"].initial = deal.currency
         elif name == "organization":
             self.fields["organization"] = forms.ModelChoiceField(
-                queryset=Organization.objects.order_by("name"),
+                queryset=Organization.objects.filter(deleted_at__isnull=True).order_by("name"),
                 required=False,
                 initial=deal.organization_id,
                 label=_("Organization"),
@@ -276,6 +277,29 @@ def remove_participant(request: HttpRequest, deal_id: int, participant_id: int) 
             "participant_form": ParticipantForm(deal=deal),
         },
     )
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = queries.get_deal_for_user_or_404(request.user, deal_id)
+    try:
+        services.delete_deal(deal=deal, actor=request.user)
+    except DomainError as error:
+        return _error_back(request, deal, error)
+    offer_undo(
+        request, url=reverse("deals:restore", args=[deal.pk]), label=_("“%s” was deleted.") % deal.title
+    )
+    return redirect(f"{reverse('deals:board')}?pipeline={deal.pipeline_id}")
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = queries.deleted_deal_for_user_or_404(request.user, deal_id)
+    services.restore_deal(deal=deal, actor=request.user)
+    messages.success(request, _("“%s” is back.") % deal.title)
+    return redirect("deals:detail", deal.pk)
 
 
 def _back(request, deal) -> HttpResponse:

@@ -105,3 +105,9 @@
     }
   });
 })();
+
+// Destructive forms carry data-confirm: ask before they post (htmx forms use hx-confirm instead).
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
