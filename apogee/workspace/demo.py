@@ -369,7 +369,7 @@ def _seed_contacts_and_deals(structure: dict[str, Pipeline], users: dict[str, Us
         + [_Plan("RFI", rng.randrange(5), rng.choice(["open", "open", "lost"])) for _ in range(12)]
         + [
             _Plan("Sales", rng.randrange(6), rng.choice(["open", "open", "open", "won", "lost"]))
-            for _ in range(30)
+            for _ in range(26)
         ]
     )
     won_sales: list[Deal] = []
@@ -377,6 +377,7 @@ def _seed_contacts_and_deals(structure: dict[str, Pipeline], users: dict[str, Us
         deal = _seed_deal(plan, index, rng, stages, organizations, persons, owners, lost_reasons, now)
         if deal.status == "won" and plan.pipeline == "Sales":
             won_sales.append(deal)
+    _seed_hand_offs()
     for index in range(8):
         parent = won_sales[index % len(won_sales)] if won_sales else None
         plan = _Plan("CCN", rng.randrange(4), rng.choice(["open", "open", "won", "lost"]))
@@ -472,6 +473,15 @@ def _seed_deal(
         deals.mark_deal_lost(deal=deal, actor=None, reason=rng.choice(lost_reasons), occurred_at=closed_at)
     deal.refresh_from_db()
     return deal
+
+
+def _seed_hand_offs() -> None:
+    """Missions and RFIs that reached their last stage go on in Sales, linked back (two of each at most)."""
+    for pipeline_name in ("Missions", "RFI"):
+        pipeline = Pipeline.objects.get(name=pipeline_name)
+        last = pipeline.stages.order_by("-position").first()
+        for deal in Deal.objects.filter(pipeline=pipeline, stage=last, status="open").order_by("pk")[:2]:
+            deals.hand_off_deal(deal=deal, actor=None)
 
 
 def stage_named(pipeline_name: str, stage_name: str) -> Stage:

@@ -94,6 +94,14 @@ def test_the_deals_are_spread_over_the_pipelines_with_histories(seeded):
     assert not Deal.objects.filter(stage_changes__isnull=True).exists()
     assert Deal.objects.filter(status=DealStatus.WON).exists()
     assert not Deal.objects.filter(status=DealStatus.LOST, lost_reason__isnull=True).exists()
+    handed_off = Deal.objects.filter(origin_deal__isnull=False)
+    assert sorted(handed_off.values_list("origin_deal__pipeline__name", flat=True)) == [
+        "Missions",
+        "Missions",
+        "RFI",
+        "RFI",
+    ]
+    assert set(handed_off.values_list("pipeline__name", flat=True)) == {"Sales"}
 
 
 def test_every_deal_past_a_gate_answers_it(seeded):
