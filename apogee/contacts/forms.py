@@ -9,107 +9,23 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apogee.accounts.models import User
-from apogee.accounts.queries import active_users
 from apogee.core.errors import DomainError
-from apogee.customfields.models import FieldDefinition, localized
+from apogee.customfields.formfields import (
+    custom_form_field,
+    custom_initial,
+    custom_submitted,
+    users_to_choose,
+)
 from apogee.customfields.queries import definitions_for
-from apogee.customfields.types import REGISTRY, is_empty
 
 from .models import Organization, OrganizationRole, Person
-from .queries import organizations_visible_to, persons_visible_to
+from .queries import organizations_visible_to
 
 CUSTOM_PREFIX = "custom_"
 WIDE_TYPES = {"long_text", "multiple_options"}
-BOOLEAN_CHOICES = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
-
-
-def users_to_choose(current_pk: int | None = None) -> QuerySet[User]:
-    """Active users, plus the one already chosen: deactivating someone must not break the form."""
-    if isinstance(current_pk, int) and current_pk > 0:
-        return User.objects.filter(Q(is_active=True) | Q(pk=current_pk)).select_related("team")
-    return active_users()
-
-
-def _option_choices(definition: FieldDefinition, current: Any) -> list[tuple[str, str]]:
-    # Archived options are not offered, except the one(s) already stored, which must survive an edit.
-    stored = set(current if isinstance(current, list) else [current])
-    return [
-        (o["key"], localized(o.get("label_en", o["key"]), o.get("label_fr", "")))
-        for o in definition.options
-        if not o.get("archived") or o["key"] in stored
-    ]
-
-
-def custom_form_field(definition: FieldDefinition, *, user, current: Any = None) -> forms.Field:
-    """A Django form field for one custom-field definition; `current` is the stored value."""
-    kind = definition.field_type
-    common = {"label": definition.label, "required": False}
-    if kind == "text":
-        return forms.CharField(**common, strip=True)
-    if kind == "long_text":
-        return forms.CharField(**common, strip=True, widget=forms.Textarea(attrs={"rows": 4}))
-    if kind == "number":
-        return forms.DecimalField(**common, widget=forms.NumberInput(attrs={"step": "any"}))
-    if kind == "monetary":
-        return forms.CharField(
-            **common,
-            help_text=_("Currency and amount, e.g. EUR 12000"),
-            widget=forms.TextInput(attrs={"placeholder": "CHF 0"}),
-        )
-    if kind == "date":
-        return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    if kind == "single_option":
-        return forms.ChoiceField(**common, choices=[("", "—"), *_option_choices(definition, current)])
-    if kind == "multiple_options":
-        return forms.MultipleChoiceField(
-            **common, choices=_option_choices(definition, current), widget=forms.CheckboxSelectMultiple
-        )
-    if kind == "boolean":
-        return forms.ChoiceField(**common, choices=BOOLEAN_CHOICES)
-    if kind == "url":
-        return forms.CharField(
-            **common, widget=forms.URLInput(attrs={"placeholder": "https://"}), max_length=2000
-        )
-    if kind == "user":
-        return forms.ModelChoiceField(**common, queryset=users_to_choose(current), empty_label="—")
-    if kind == "person":
-        return forms.ModelChoiceField(
-            **common, queryset=persons_visible_to(user).only("id", "name"), empty_label="—"
-        )
-    if kind == "organization":
-        return forms.ModelChoiceField(
-            **common, queryset=organizations_visible_to(user).only("id", "name"), empty_label="—"
-        )
-    raise ValueError(f"No form field for custom field type {kind!r}")
-
-
-def custom_initial(definition: FieldDefinition, value: Any) -> Any:
-    """The stored value as the form field shows it."""
-    if is_empty(value):
-        return None
-    if definition.field_type == "boolean":
-        return "true" if value else "false"
-    if definition.field_type == "monetary":
-        return REGISTRY["monetary"].to_text(value)
-    return value
-
-
-def custom_submitted(definition: FieldDefinition, cleaned: Any) -> Any:
-    """A cleaned form value as `clean_custom_values` takes it; None or "" clears the field."""
-    if cleaned is None or cleaned == "" or cleaned == []:
-        return None
-    kind = definition.field_type
-    if kind in ("user", "person", "organization"):
-        return cleaned.pk
-    if kind == "monetary":
-        return REGISTRY["monetary"].parse(cleaned)
-    if kind == "number":
-        return str(cleaned)
-    return cleaned
 
 
 class CustomFieldsForm(forms.Form):

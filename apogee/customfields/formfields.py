@@ -1,107 +1,127 @@
 """Django form fields built from custom field definitions, for every page that edits custom values.
 
-The form field only parses what the browser sends; validation proper stays in
-the field-type registry (services.clean_custom_values), so forms, API and
-imports accept exactly the same values.
+A form field only parses what the browser sends; validation proper stays in the
+field-type registry (services.clean_custom_values), so forms, API and importers
+accept exactly the same values. Reference fields offer only what the user may see.
 """
 
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apogee.contacts.models import Organization, Person
+from apogee.accounts.models import User
+from apogee.accounts.queries import active_users
+from apogee.contacts.queries import organizations_visible_to, persons_visible_to
 
 from .models import FieldDefinition, localized
-from .types import REGISTRY
+from .types import REGISTRY, is_empty
 
-YES_NO = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
+BOOLEAN_CHOICES = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
 
 
-def _choices(definition: FieldDefinition, current: Any = None) -> list[tuple[str, str]]:
-    # Archived options stay selectable only when the record already holds them.
-    held = set(current if isinstance(current, list) else [current])
+def users_to_choose(current_pk: int | None = None) -> QuerySet[User]:
+    """Active users, plus the one already chosen: deactivating someone must not break the form."""
+    if isinstance(current_pk, int) and current_pk > 0:
+        return User.objects.filter(Q(is_active=True) | Q(pk=current_pk)).select_related("team")
+    return active_users()
+
+
+def _option_choices(definition: FieldDefinition, current: Any) -> list[tuple[str, str]]:
+    # Archived options are not offered, except the one(s) already stored, which must survive an edit.
+    stored = set(current if isinstance(current, list) else [current])
     return [
         (o["key"], localized(o.get("label_en", o["key"]), o.get("label_fr", "")))
         for o in definition.options
-        if not o.get("archived") or o["key"] in held
+        if not o.get("archived") or o["key"] in stored
     ]
 
 
-def _reference_choices(kind: str) -> list[tuple[str, str]]:
-    if kind == "user":
-        rows = get_user_model().objects.filter(is_active=True)
-    elif kind == "person":
-        rows = Person.objects.filter(deleted_at__isnull=True)
-    else:
-        rows = Organization.objects.filter(deleted_at__isnull=True)
-    return [("", "—"), *((str(r.pk), str(r)) for r in rows.order_by("pk")[:1000])]
-
-
-def form_field_for(
-    definition: FieldDefinition, *, current: Any = None, required: bool = False
-) -> forms.Field:
-    """A form field named after the definition's key, rendering the stored value `current`."""
+def custom_form_field(definition: FieldDefinition, *, user, current: Any = None) -> forms.Field:
+    """A Django form field for one custom-field definition; `current` is the stored value."""
     kind = definition.field_type
-    common = {"label": definition.label, "required": required}
+    common = {"label": definition.label, "required": False}
+    if kind == "text":
+        return forms.CharField(**common, strip=True)
     if kind == "long_text":
-        field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
-    elif kind == "number":
-        field = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
-    elif kind == "monetary":
-        field = forms.CharField(help_text=_("e.g. EUR 120000"), **common)
-    elif kind == "date":
-        field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    elif kind == "single_option":
-        field = forms.ChoiceField(choices=[("", "—"), *_choices(definition, current)], **common)
-    elif kind == "multiple_options":
-        field = forms.MultipleChoiceField(
-            choices=_choices(definition, current), widget=forms.CheckboxSelectMultiple, **common
+        return forms.CharField(**common, strip=True, widget=forms.Textarea(attrs={"rows": 4}))
+    if kind == "number":
+        return forms.DecimalField(**common, widget=forms.NumberInput(attrs={"step": "any"}))
+    if kind == "monetary":
+        return forms.CharField(
+            **common,
+            help_text=_("Currency and amount, e.g. EUR 12000"),
+            widget=forms.TextInput(attrs={"placeholder": "CHF 0"}),
         )
-    elif kind == "boolean":
-        field = forms.ChoiceField(choices=YES_NO, **common)
-    elif kind in ("user", "person", "organization"):
-        field = forms.ChoiceField(choices=_reference_choices(kind), **common)
-    elif kind == "url":
-        field = forms.CharField(widget=forms.URLInput(), **common)
-    else:
-        field = forms.CharField(**common)
-    field.initial = initial_for(definition, current)
-    return field
+    if kind == "date":
+        return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    if kind == "single_option":
+        return forms.ChoiceField(**common, choices=[("", "—"), *_option_choices(definition, current)])
+    if kind == "multiple_options":
+        return forms.MultipleChoiceField(
+            **common, choices=_option_choices(definition, current), widget=forms.CheckboxSelectMultiple
+        )
+    if kind == "boolean":
+        return forms.ChoiceField(**common, choices=BOOLEAN_CHOICES)
+    if kind == "url":
+        return forms.CharField(
+            **common, widget=forms.URLInput(attrs={"placeholder": "https://"}), max_length=2000
+        )
+    if kind == "user":
+        return forms.ModelChoiceField(**common, queryset=users_to_choose(current), empty_label="—")
+    if kind == "person":
+        return forms.ModelChoiceField(
+            **common, queryset=persons_visible_to(user).only("id", "name"), empty_label="—"
+        )
+    if kind == "organization":
+        return forms.ModelChoiceField(
+            **common, queryset=organizations_visible_to(user).only("id", "name"), empty_label="—"
+        )
+    raise ValueError(f"No form field for custom field type {kind!r}")
 
 
-def initial_for(definition: FieldDefinition, value: Any) -> Any:
-    if value is None:
-        return [] if definition.field_type == "multiple_options" else ""
+def custom_initial(definition: FieldDefinition, value: Any) -> Any:
+    """The stored value as the form field shows it."""
+    if is_empty(value):
+        return None
     if definition.field_type == "boolean":
         return "true" if value else "false"
     if definition.field_type == "monetary":
-        return f"{value.get('currency', '')} {value.get('amount', '')}".strip()
-    if definition.field_type in ("user", "person", "organization"):
-        return str(value)
+        return REGISTRY["monetary"].to_text(value)
     return value
 
 
-def submitted_value(definition: FieldDefinition, raw: Any) -> Any:
-    """What the browser sent, in the shape the type registry validates ("" clears the field)."""
-    if raw in (None, "", []):
+def custom_submitted(definition: FieldDefinition, cleaned: Any) -> Any:
+    """A cleaned form value as `clean_custom_values` takes it; None or "" clears the field."""
+    if cleaned is None or cleaned == "" or cleaned == []:
         return None
-    return REGISTRY[definition.field_type].parse(raw)
+    kind = definition.field_type
+    if kind in ("user", "person", "organization"):
+        return cleaned.pk
+    if kind == "monetary":
+        return REGISTRY["monetary"].parse(cleaned)
+    if kind == "number":
+        return str(cleaned)
+    return cleaned
 
 
-def add_custom_fields(form: forms.Form, definitions, values: dict, *, required_keys=()) -> None:
-    """Add one field per definition to `form`, prefixed "cf_" so they never clash with built-ins."""
+def add_custom_fields(
+    form: forms.Form, definitions, values: dict, *, user, prefix: str, required_keys=()
+) -> None:
+    """Add one field per definition to `form`, named prefix + key, showing the stored `values`."""
     for definition in definitions:
-        form.fields[f"cf_{definition.key}"] = form_field_for(
-            definition, current=values.get(definition.key), required=definition.key in required_keys
-        )
+        name = prefix + definition.key
+        current = values.get(definition.key)
+        form.fields[name] = custom_form_field(definition, user=user, current=current)
+        form.fields[name].required = definition.key in required_keys
+        form.initial.setdefault(name, custom_initial(definition, current))
 
 
-def custom_values_from(form: forms.Form, definitions) -> dict[str, Any]:
-    """The custom values of a bound, valid form, keyed by field key, for the services."""
+def custom_values_from(form: forms.Form, definitions, *, prefix: str) -> dict[str, Any]:
+    """The custom values of a bound, valid form, keyed by field key, as the services take them."""
     return {
-        d.key: submitted_value(d, form.cleaned_data.get(f"cf_{d.key}"))
+        d.key: custom_submitted(d, form.cleaned_data.get(prefix + d.key))
         for d in definitions
-        if f"cf_{d.key}" in form.cleaned_data
+        if prefix + d.key in form.cleaned_data
     }

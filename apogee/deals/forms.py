@@ -12,8 +12,11 @@ from apogee.pipelines.models import Pipeline, Stage
 
 from .models import LostReason, ParticipantRole, Visibility
 
+# Custom fields on deal forms are named cf_<key>, apart from the built-in fields.
+CUSTOM_PREFIX = "cf_"
 
-def _currency_choices():
+
+def currency_choices():
     return [(c, c) for c in Currency.objects.filter(is_active=True).values_list("code", flat=True)]
 
 
@@ -28,13 +31,20 @@ class MoveDealForm(forms.Form):
 class GateFieldsForm(forms.Form):
     """The fields a gate asks for, offered in the dialog that opens on a blocked move."""
 
-    def __init__(self, *args, deal, field_keys: list[str], **kwargs):
+    def __init__(self, *args, deal, field_keys: list[str], user, **kwargs):
         super().__init__(*args, **kwargs)
         self.definitions = [d for d in definitions_for("deal") if d.key in field_keys]
-        add_custom_fields(self, self.definitions, deal.custom_values, required_keys=field_keys)
+        add_custom_fields(
+            self,
+            self.definitions,
+            deal.custom_values,
+            user=user,
+            prefix=CUSTOM_PREFIX,
+            required_keys=field_keys,
+        )
 
     def custom_values(self) -> dict:
-        return custom_values_from(self, self.definitions)
+        return custom_values_from(self, self.definitions, prefix=CUSTOM_PREFIX)
 
 
 class DealForm(forms.Form):
@@ -60,20 +70,21 @@ class DealForm(forms.Form):
         label=_("Visible to"), choices=Visibility.choices, initial=Visibility.EVERYONE
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pipeline"].queryset = Pipeline.objects.filter(is_archived=False)
         self.fields["stage"].queryset = Stage.objects.filter(pipeline__is_archived=False).select_related(
             "pipeline"
         )
         self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline.name} — {s.name}"
-        self.fields["currency"].choices = _currency_choices()
+        self.fields["currency"].choices = currency_choices()
         self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
         self.definitions = list(definitions_for("deal"))
-        add_custom_fields(self, self.definitions, {})
+        add_custom_fields(self, self.definitions, {}, user=user, prefix=CUSTOM_PREFIX)
 
     def custom_values(self) -> dict:
-        return {k: v for k, v in custom_values_from(self, self.definitions).items() if v is not None}
+        values = custom_values_from(self, self.definitions, prefix=CUSTOM_PREFIX)
+        return {k: v for k, v in values.items() if v is not None}
 
 
 class LostForm(forms.Form):

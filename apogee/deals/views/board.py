@@ -87,7 +87,7 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
     custom_values = None
     if request.POST.get("gate") == "1":
         missing = request.POST.getlist("gate_keys")
-        gate_form = GateFieldsForm(request.POST, deal=deal, field_keys=missing)
+        gate_form = GateFieldsForm(request.POST, deal=deal, field_keys=missing, user=request.user)
         if gate_form.is_valid():
             custom_values = gate_form.custom_values()
     if gate_form is None or gate_form.is_valid():
@@ -97,7 +97,10 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
             )
         except StageGateBlocked as blocked:
             gate_form = GateFieldsForm(
-                request.POST if gate_form is not None else None, deal=deal, field_keys=blocked.missing_fields
+                request.POST if gate_form is not None else None,
+                deal=deal,
+                field_keys=blocked.missing_fields,
+                user=request.user,
             )
             if gate_form.is_bound:
                 add_domain_errors(gate_form, blocked)

@@ -14,11 +14,11 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from apogee.contacts.models import Organization
 from apogee.core.errors import DomainError
 from apogee.core.undo import offer_undo
-from apogee.customfields.formfields import form_field_for, submitted_value
+from apogee.customfields.formfields import custom_form_field, custom_initial, custom_submitted
 from apogee.customfields.queries import ValueFormatter, definitions_for
 from apogee.deals import queries, services
 from apogee.deals.errors import DealVersionConflict
-from apogee.deals.forms import DealForm, LostForm, ParticipantForm
+from apogee.deals.forms import DealForm, LostForm, ParticipantForm, currency_choices
 from apogee.deals.history import conflict_rows, deal_history
 from apogee.deals.models import DealParticipant, Visibility
 from apogee.pipelines.queries import ordered_stages
@@ -62,7 +62,7 @@ class _FieldForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, deal, name: str, **kwargs):
+    def __init__(self, *args, deal, name: str, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.name = name
         self.definition = None
@@ -70,7 +70,7 @@ class _FieldForm(forms.Form):
             self.fields["title"] = forms.CharField(max_length=200, initial=deal.title, label=_("Title"))
         elif name == "value":
             self.fields["value"] = forms.CharField(initial=deal.value, label=_("Value"))
-            self.fields["currency"] = DealForm().fields["currency"]
+            self.fields["currency"] = forms.ChoiceField(choices=currency_choices(), label=_("Currency"))
             self.fields["currency"].initial = deal.currency
         elif name == "organization":
             self.fields["organization"] = forms.ModelChoiceField(
@@ -100,16 +100,18 @@ class _FieldForm(forms.Form):
             self.definition = next((d for d in definitions_for("deal") if f"cf_{d.key}" == name), None)
             if self.definition is None:
                 raise Http404("No such field")
-            self.fields[name] = form_field_for(
-                self.definition, current=deal.custom_values.get(self.definition.key)
-            )
+            current = deal.custom_values.get(self.definition.key)
+            self.fields[name] = custom_form_field(self.definition, user=user, current=current)
+            self.fields[name].initial = custom_initial(self.definition, current)
         else:
             raise Http404("No such field")
 
     def changes(self) -> dict:
         data = self.cleaned_data
         if self.definition is not None:
-            return {"custom_values": {self.definition.key: submitted_value(self.definition, data[self.name])}}
+            return {
+                "custom_values": {self.definition.key: custom_submitted(self.definition, data[self.name])}
+            }
         if self.name == "value":
             return {"value": data["value"], "currency": data["currency"]}
         return {self.name: data[self.name]}
@@ -121,11 +123,10 @@ def edit_field(request: HttpRequest, deal_id: int, field: str) -> HttpResponse:
     """GET: the inline editor of one field. POST: save it, refusing a save based on an old version."""
     deal = queries.get_deal_for_user_or_404(request.user, deal_id)
     if request.method == "GET":
-        form = _FieldForm(
-            deal=deal, name=field, initial={"version": request.GET.get("version", deal.version)}
-        )
+        version = request.GET.get("version", deal.version)
+        form = _FieldForm(deal=deal, name=field, user=request.user, initial={"version": version})
         return render(request, "deals/_field_editor.html", {"deal": deal, "form": form, "field": field})
-    form = _FieldForm(request.POST, deal=deal, name=field)
+    form = _FieldForm(request.POST, deal=deal, name=field, user=request.user)
     conflict = None
     if form.is_valid():
         try:
@@ -158,7 +159,7 @@ def edit_field(request: HttpRequest, deal_id: int, field: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     initial = {"owner": request.user.pk, "currency": "CHF", "pipeline": request.GET.get("pipeline")}
-    form = DealForm(request.POST or None, initial=initial)
+    form = DealForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
