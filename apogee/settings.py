@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "apogee.customfields",
     "apogee.pipelines",
     "apogee.deals",
+    "apogee.leads",
+    "apogee.activities",
     "apogee.workspace",
 ]
 

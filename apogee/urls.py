@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apogee.deals.urls")),
     path("contacts/", include("apogee.contacts.urls")),
+    path("leads/", include("apogee.leads.urls")),
+    path("activities/", include("apogee.activities.urls")),
     path("settings/", include("apogee.workspace.urls")),
     path("me/", include("apogee.accounts.urls")),
 ]

@@ -9,10 +9,12 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from apogee.accounts.api import router as accounts_router
+from apogee.activities.api import router as activities_router
 from apogee.contacts.api import router as contacts_router
 from apogee.core.errors import DomainError
 from apogee.customfields.api import router as customfields_router
 from apogee.deals.api import router as deals_router
+from apogee.leads.api import router as leads_router
 from apogee.pipelines.api import router as pipelines_router
 
 from .auth import SessionAuth, TokenAuth
@@ -77,6 +79,8 @@ api.add_router("", contacts_router)
 api.add_router("", customfields_router)
 api.add_router("", pipelines_router)
 api.add_router("", deals_router)
+api.add_router("", leads_router)
+api.add_router("", activities_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

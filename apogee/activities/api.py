@@ -1,0 +1,5 @@
+"""The activities JSON API (to be built)."""
+
+from ninja import Router
+
+router = Router(tags=["activities"])

@@ -1,0 +1,1 @@
+"""Models of activities (to be built)."""

@@ -1,0 +1,1 @@
+"""The leads inbox: raw signals captured in two lines, labelled, assigned, converted to deals."""

@@ -1,0 +1,1 @@
+"""Models of leads (to be built)."""
