@@ -15,7 +15,9 @@ def test_every_french_entry_is_translated_and_none_is_fuzzy():
     entries = _entries(text)[1:]  # the first entry is the header
 
     untranslated = [
-        block.split("\n")[-2:] for block in entries if re.search(r'^msgstr(\[\d\])? ""\Z', block.strip(), re.M)
+        block.split("\n")[-2:]
+        for block in entries
+        if re.search(r'^msgstr(\[\d\])? ""\Z', block.strip(), re.M)
     ]
     fuzzy = [block for block in entries if "#, fuzzy" in block and not block.lstrip().startswith("#~")]
     assert len(entries) > 600

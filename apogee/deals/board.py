@@ -2,7 +2,7 @@
 
 Per column: count, total and weighted total in the base currency (one grouped
 query, converted with dated rates in Python), and the first cards (one indexed
-query per non-empty column).
+query per non-empty column), each with the date of its next activity.
 """
 
 from collections import defaultdict
@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from apogee.activities.queries import next_activity_date
 from apogee.core.queries import BaseConverter
 from apogee.pipelines.models import Pipeline, Stage
 
@@ -79,14 +80,21 @@ def build_board(pipeline: Pipeline, deals, *, per_column: int = CARDS_PER_COLUMN
 
     # One short query per column, each walking the (stage, status, stage_entered_at) index and
     # stopping after `per_column` rows: cheaper at 100k deals than ranking every deal in one query.
-    cards = in_pipeline.select_related("organization", "owner").order_by("-stage_entered_at", "-id")
+    # The next activity's date rides along as a subquery: still one query per column.
+    cards = (
+        in_pipeline.select_related("organization", "owner")
+        .annotate(next_activity_on=next_activity_date())
+        .order_by("-stage_entered_at", "-id")
+    )
     now = timezone.now()
+    today = timezone.localdate(now)
     for stage in stages:
         column = columns[stage.pk]
         # Even empty columns are asked: the query count then depends on the stages only.
         for deal in cards.filter(stage=stage)[:per_column]:
             deal.stage = stage
             deal.rotting = deal.is_rotting(now)
+            deal.next_activity_overdue = deal.next_activity_on is not None and deal.next_activity_on < today
             column.cards.append(deal)
     return Board(pipeline=pipeline, columns=[columns[s.pk] for s in stages], base_currency=convert.base)
 

@@ -1,9 +1,12 @@
-"""URLs of the settings pages (administrators): pipelines, custom fields, lost reasons, currencies, users."""
+"""URLs of the settings pages (administrators): pipelines, custom fields, lost reasons, activity types,
+currencies, users."""
 
 from django.urls import path
 
 from apogee.accounts import views as accounts
+from apogee.activities import views as activities
 from apogee.customfields import views as fields
+from apogee.leads import views as leads
 from apogee.pipelines import views as pipelines
 
 from . import views
@@ -35,6 +38,15 @@ urlpatterns = [
     path("lost-reasons/<int:reason_id>/edit/", views.lost_reason_edit, name="lost_reason_edit"),
     path("lost-reasons/<int:reason_id>/archive/", views.lost_reason_archive, name="lost_reason_archive"),
     path("lost-reasons/<int:reason_id>/restore/", views.lost_reason_restore, name="lost_reason_restore"),
+    # Lead labels
+    path("lead-labels/", leads.label_list, name="lead_labels"),
+    path("lead-labels/<int:label_id>/edit/", leads.label_edit, name="lead_label_edit"),
+    path("lead-labels/<int:label_id>/archive/", leads.label_archive, name="lead_label_archive"),
+    # Activity types
+    path("activity-types/", activities.types, name="activity_types"),
+    path("activity-types/<int:type_id>/edit/", activities.type_edit, name="activity_type_edit"),
+    path("activity-types/<int:type_id>/archive/", activities.type_archive, name="activity_type_archive"),
+    path("activity-types/<int:type_id>/restore/", activities.type_restore, name="activity_type_restore"),
     # Currencies and exchange rates
     path("currencies/", views.currencies, name="currencies"),
     path("currencies/new/", views.currency_add, name="currency_add"),

@@ -1,0 +1,12 @@
+"""Names of the domain events leads record."""
+
+LEAD_CREATED = "lead.created"
+LEAD_UPDATED = "lead.updated"
+LEAD_ASSIGNED = "lead.assigned"
+LEAD_LABELLED = "lead.labelled"
+LEAD_ARCHIVED = "lead.archived"
+LEAD_UNARCHIVED = "lead.unarchived"
+LEAD_CONVERTED = "lead.converted"
+LEAD_DELETED = "lead.deleted"
+LEAD_RESTORED = "lead.restored"
+LEAD_LABEL_CHANGED = "lead_label.changed"
