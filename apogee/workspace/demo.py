@@ -16,6 +16,8 @@ from django.db import transaction
 
 from apogee.accounts import services as accounts
 from apogee.accounts.models import Role, Team, User
+from apogee.activities import services as activities
+from apogee.activities.models import Activity, ActivityType
 from apogee.contacts import services as contacts
 from apogee.contacts.models import Organization, Person
 from apogee.core import services as core
@@ -24,6 +26,8 @@ from apogee.customfields.models import FieldDefinition
 from apogee.customfields.services import create_field_definition
 from apogee.deals import services as deals
 from apogee.deals.models import Deal, LostReason, ParticipantRole, Visibility
+from apogee.leads import services as leads
+from apogee.leads.models import Lead
 from apogee.pipelines import services as pipelines
 from apogee.pipelines.models import HandoffMode, Pipeline, Stage
 
@@ -323,6 +327,8 @@ def _counts() -> dict[str, int]:
         "persons": Person.objects.count(),
         "deals": Deal.objects.count(),
         "pipelines": Pipeline.objects.count(),
+        "leads": Lead.objects.count(),
+        "activities": Activity.objects.count(),
     }
 
 
@@ -384,6 +390,8 @@ def _seed_contacts_and_deals(structure: dict[str, Pipeline], users: dict[str, Us
         _seed_deal(
             plan, 100 + index, rng, stages, organizations, persons, owners, lost_reasons, now, parent=parent
         )
+    _seed_leads(users, organizations)
+    _seed_activities(users, now)
 
 
 def _seed_deal(
@@ -473,6 +481,69 @@ def _seed_deal(
         deals.mark_deal_lost(deal=deal, actor=None, reason=rng.choice(lost_reasons), occurred_at=closed_at)
     deal.refresh_from_db()
     return deal
+
+
+LEADS = [
+    # title, kind, source, labels, expected value (EUR), organization index or None
+    ("Future Earth Explorer mission announced — 250 M", "mission", "event", ["Press"], 250_000_000, 0),
+    ("OHB asked about our motor at the Space Tech Expo", "other", "event", ["Conference", "Hot"], 400_000, 2),
+    ("EIC Accelerator call opens in March", "other", "campaign", ["Press"], 2_500_000, 4),
+    ("Watch movement partner looking for a micro-mechanism", "other", "web_form", ["Hot"], 120_000, 8),
+    ("Lunar lander study: deployable structures", "mission", "manual", [], None, None),
+    ("Battery cell supplier wants a qualification partner", "other", "manual", ["Conference"], 80_000, None),
+]
+LEAD_LABELS = [("Hot", "#c4322b"), ("Conference", "#2454d6"), ("Press", "#1f8a4c")]
+
+
+def _seed_leads(users: dict[str, User], organizations: list[Organization]) -> None:
+    labels = {
+        name: leads.save_lead_label(actor=None, name=name, colour=colour) for name, colour in LEAD_LABELS
+    }
+    owners = [users["lea"], users["thomas"], users["marc"]]
+    for index, (title, kind, source, names, value, org_index) in enumerate(LEADS):
+        leads.create_lead(
+            title=title,
+            actor=None,
+            owner=owners[index % len(owners)],
+            kind=kind,
+            source=source,
+            labels=[labels[n] for n in names],
+            expected_value=value,
+            currency="EUR",
+            organization=organizations[org_index] if org_index is not None else None,
+        )
+
+
+def _seed_activities(users: dict[str, User], now: datetime) -> None:
+    """The next step of most open Sales and RFI deals, a few overdue, a few done: a realistic to-do list."""
+    rng = random.Random(11)
+    types = {t.key: t for t in ActivityType.objects.all()}
+    subjects = {
+        "call": "Call the technical officer about the requirements",
+        "meeting": "Review meeting with the prime",
+        "task": "Prepare the ROM spreadsheet",
+        "deadline": "Proposal due",
+        "email": "Send the datasheet and heritage list",
+    }
+    open_deals = Deal.objects.filter(status="open", pipeline__name__in=["Sales", "RFI"]).order_by("pk")
+    for index, deal in enumerate(open_deals):
+        if index % 4 == 3:
+            continue  # some deals have no next step: the board marks them
+        key = rng.choice(list(subjects))
+        due = now + timedelta(days=rng.randint(-5, 20), hours=rng.randint(0, 6))
+        due = due.replace(minute=0, second=0, microsecond=0)
+        activity = activities.create_activity(
+            actor=None,
+            type=types[key],
+            subject=subjects[key],
+            owner=deal.owner,
+            deal=deal,
+            due=due.date() if key == "deadline" else due,
+            duration_minutes=None if key == "deadline" else 30,
+            organization=deal.organization,
+        )
+        if index % 5 == 0:
+            activities.mark_activity_done(activity=activity, actor=None)
 
 
 def _seed_hand_offs() -> None:

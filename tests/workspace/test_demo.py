@@ -49,6 +49,8 @@ def test_seeding_twice_gives_identical_counts_and_records_nothing_more(seeded):
             "persons": 15,
             "deals": 60,
             "pipelines": 4,
+            "leads": 6,
+            "activities": 16,
         }
     )
     events_after_first, events_after_second = seeded["events"]
