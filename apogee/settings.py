@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apogee.deals",
     "apogee.leads",
     "apogee.activities",
+    "apogee.notes",
     "apogee.workspace",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("contacts/", include("apogee.contacts.urls")),
     path("leads/", include("apogee.leads.urls")),
     path("activities/", include("apogee.activities.urls")),
+    path("notes/", include("apogee.notes.urls")),
     path("settings/", include("apogee.workspace.urls")),
     path("me/", include("apogee.accounts.urls")),
+    path("trash/", include("apogee.workspace.trash_urls")),
 ]

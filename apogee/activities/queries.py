@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +17,10 @@ from apogee.accounts.models import User
 from apogee.deals.queries import visibility_q
 
 from .models import Activity, ActivityAttendee, ActivityType, CalendarFeedToken
+
+# All-day activities (no due_at) first within their day, on SQLite and PostgreSQL alike (their
+# default NULL orders differ).
+PLANNED_ORDER = ("due_date", F("due_at").asc(nulls_first=True), "id")
 
 
 def activities_visible_to(user: User) -> QuerySet[Activity]:
@@ -75,7 +79,7 @@ def next_activity_date(deal_ref=None) -> Subquery:
         Activity.objects.filter(
             deal=deal_ref if deal_ref is not None else OuterRef("pk"), is_done=False, deleted_at__isnull=True
         )
-        .order_by("due_date", "due_at", "id")
+        .order_by(*PLANNED_ORDER)
         .values("due_date")[:1]
     )
 

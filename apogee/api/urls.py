@@ -15,6 +15,7 @@ from apogee.core.errors import DomainError
 from apogee.customfields.api import router as customfields_router
 from apogee.deals.api import router as deals_router
 from apogee.leads.api import router as leads_router
+from apogee.notes.api import router as notes_router
 from apogee.pipelines.api import router as pipelines_router
 
 from .auth import SessionAuth, TokenAuth
@@ -81,6 +82,7 @@ api.add_router("", pipelines_router)
 api.add_router("", deals_router)
 api.add_router("", leads_router)
 api.add_router("", activities_router)
+api.add_router("", notes_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

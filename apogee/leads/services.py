@@ -352,7 +352,7 @@ def _leads_for_bulk(actor: User | None, lead_ids: Iterable[int]) -> list[Lead]:
             _("Choose at least one lead."), fields={"ids": [_("Choose at least one lead.")]}
         )
     scope = Lead.objects.filter(deleted_at__isnull=True) if actor is None else leads_visible_to(actor)
-    leads = list(scope.select_for_update().filter(pk__in=wanted).order_by("pk"))
+    leads = list(scope.select_for_update(of=("self",)).filter(pk__in=wanted).order_by("pk"))
     missing = sorted(set(wanted) - {lead.pk for lead in leads})
     if missing:
         raise LeadsNotFound(missing)
@@ -463,7 +463,11 @@ def convert_lead_to_deal(
     """
     _ensure_active(actor)
     _ensure_can_edit(actor, lead)
-    lead = Lead.objects.select_for_update().select_related("person", "organization", "owner").get(pk=lead.pk)
+    lead = (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("person", "organization", "owner")
+        .get(pk=lead.pk)
+    )
     if lead.converted_at is not None:
         raise LeadAlreadyConverted(lead)
     if pipeline is None and stage is not None:

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRefresh, retarget, trigger_client
 
 from apogee.activities import queries, services
 from apogee.activities.forms import ActivityForm
+from apogee.activities.queries import PLANNED_ORDER
 from apogee.contacts.queries import organizations_visible_to, persons_visible_to
 from apogee.core.errors import DomainError
 from apogee.core.undo import offer_undo
@@ -189,7 +190,7 @@ def for_deal(request: HttpRequest, deal_id: int) -> HttpResponse:
     """The deal page's panel: planned activities, then the last done ones (loaded by htmx)."""
     deal = get_deal_for_user_or_404(request.user, deal_id)
     activities = queries.with_details(queries.activities_visible_to(request.user).filter(deal=deal))
-    planned = list(activities.filter(is_done=False).order_by("due_date", "due_at", "id"))
+    planned = list(activities.filter(is_done=False).order_by(*PLANNED_ORDER))
     finished = list(activities.filter(is_done=True).order_by("-done_at", "-id")[:10])
     return render(
         request,

@@ -12,6 +12,7 @@ from apogee.accounts.models import User
 from apogee.accounts.queries import active_users
 from apogee.activities import queries
 from apogee.activities.models import CalendarFeedToken
+from apogee.activities.queries import PLANNED_ORDER
 
 DONE_SHOWN = 30
 
@@ -50,7 +51,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         if key == "done":
             rows = rows.order_by("-done_at", "-id")[:DONE_SHOWN]
         else:
-            rows = rows.order_by("due_date", "due_at", "id")
+            rows = rows.order_by(*PLANNED_ORDER)
         buckets.append((key, list(rows)))
     context = {
         "person": person,
