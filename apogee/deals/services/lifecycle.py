@@ -1,16 +1,8 @@
-"""Deal writes: create, edit (with version check), move through stages, win, lose, hand off.
+"""A deal's life: create, edit (with the version check), move through stages, win, lose, reopen, delete."""
 
-Each function checks the actor may act, writes inside one transaction, records a
-domain event and returns the deal. Nothing else saves a Deal. `actor=None` is a
-system task (seeding, imports run by an administrator on the command line).
-"""
-
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,110 +10,29 @@ from apogee.accounts.models import User
 from apogee.contacts.models import Organization, Person
 from apogee.core.errors import PermissionDenied, ValidationFailed
 from apogee.core.events import jsonable, record_event
-from apogee.core.models import Currency, DomainEvent
-from apogee.customfields.queries import definitions_for
+from apogee.core.models import DomainEvent
 from apogee.customfields.services import clean_custom_values, merge_custom_values
-from apogee.pipelines.gates import missing_gate_fields
-from apogee.pipelines.models import HandoffMode, Pipeline, Stage, required_fields_for
-from apogee.pipelines.services import delete_stage
-
-from . import events
-from .errors import DealClosed, DealVersionConflict, HandoffNotPossible, StageGateBlocked, StageNotInPipeline
-from .models import (
+from apogee.deals import events
+from apogee.deals.errors import DealClosed, DealVersionConflict, StageNotInPipeline
+from apogee.deals.models import (
     Deal,
     DealParticipant,
     DealStatus,
     LostReason,
     ParticipantRole,
-    SavedView,
     StageChange,
     Visibility,
 )
-from .queries import can_see_deal
+from apogee.pipelines.models import Pipeline, Stage
 
-EDITABLE_FIELDS = ("title", "organization", "value", "currency", "expected_close_date", "owner", "visibility")
-MAX_VALUE = Decimal("1e12")
-
-
-def ensure_can_edit(actor: User | None, deal: Deal) -> None:
-    if actor is not None and not can_see_deal(actor, deal):
-        raise PermissionDenied(_("You may not change this deal."))
-
-
-def _ensure_admin(actor: User | None) -> None:
-    if actor is not None and not actor.is_workspace_admin:
-        raise PermissionDenied(_("Only an administrator can do this."))
-
-
-def _field_labels() -> dict[str, str]:
-    return {d.key: d.label for d in definitions_for("deal", include_archived=True)}
-
-
-def _check_gates(stage: Stage, values: dict[str, Any]) -> None:
-    required = required_fields_for(stage, list(stage.pipeline.stages.all()))
-    missing = missing_gate_fields(required, values)
-    if missing:
-        raise StageGateBlocked(stage=stage, missing_fields=missing, labels=_field_labels())
-
-
-def _clean_core_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate the built-in fields present in `data`; raise ValidationFailed naming each bad one."""
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    if "title" in data:
-        title = str(data["title"] or "").strip()
-        if not title:
-            errors["title"] = [_("This field is required.")]
-        elif len(title) > 200:
-            errors["title"] = [_("At most 200 characters.")]
-        elif "\x00" in title:
-            errors["title"] = [_("Text may not contain NUL characters.")]
-        cleaned["title"] = title
-    if "value" in data:
-        try:
-            value = Decimal(
-                str(data["value"] if data["value"] not in (None, "") else "0").replace("\u2019", "")
-            )
-            if not value.is_finite() or abs(value) >= MAX_VALUE or value.as_tuple().exponent < -2:
-                raise InvalidOperation
-            if value < 0:
-                errors["value"] = [_("The value cannot be negative.")]
-            cleaned["value"] = value.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            errors["value"] = [_("Enter an amount with at most two decimals.")]
-    if "currency" in data:
-        currency = str(data["currency"] or "").upper()
-        if not Currency.objects.filter(code=currency, is_active=True).exists():
-            errors["currency"] = [_("Choose one of the workspace's currencies.")]
-        cleaned["currency"] = currency
-    if "expected_close_date" in data:
-        value = data["expected_close_date"]
-        if value in (None, ""):
-            cleaned["expected_close_date"] = None
-        elif isinstance(value, date):
-            cleaned["expected_close_date"] = value
-        else:
-            try:
-                cleaned["expected_close_date"] = date.fromisoformat(str(value))
-            except ValueError:
-                errors["expected_close_date"] = [_("Enter a date as YYYY-MM-DD.")]
-    if "owner" in data:
-        owner = data["owner"]
-        if not isinstance(owner, User) or not owner.is_active:
-            errors["owner"] = [_("Choose an active user.")]
-        cleaned["owner"] = owner
-    if "organization" in data:
-        organization = data["organization"]
-        if organization is not None and not isinstance(organization, Organization):
-            errors["organization"] = [_("Choose an organization.")]
-        cleaned["organization"] = organization
-    if "visibility" in data:
-        if data["visibility"] not in Visibility.values:
-            errors["visibility"] = [_("Choose a valid visibility.")]
-        cleaned["visibility"] = data["visibility"]
-    if errors:
-        raise ValidationFailed(_("Some fields are invalid."), fields=errors)
-    return cleaned
+from .common import (
+    EDITABLE_FIELDS,
+    _check_gates,
+    _clean_core_fields,
+    _lock,
+    _record_move,
+    ensure_can_edit,
+)
 
 
 @transaction.atomic
@@ -262,11 +173,6 @@ def _insert_deal(
     return deal
 
 
-def _lock(deal: Deal) -> Deal:
-    # Re-read under a row lock (PostgreSQL); SQLite's IMMEDIATE transactions serialize writers already.
-    return Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal.pk)
-
-
 _STATUS_EVENTS = {events.DEAL_WON: "won", events.DEAL_LOST: "lost", events.DEAL_REOPENED: "open"}
 
 
@@ -397,29 +303,6 @@ def move_deal_to_stage(
     return deal
 
 
-def _record_move(deal: Deal, stage: Stage, actor: User | None, occurred_at=None) -> None:
-    previous = deal.stage
-    deal.stage = stage
-    deal.stage_entered_at = occurred_at or timezone.now()
-    StageChange.objects.create(
-        deal=deal, from_stage=previous, to_stage=stage, changed_by=actor, changed_at=deal.stage_entered_at
-    )
-    record_event(
-        events.DEAL_STAGE_CHANGED,
-        subject=deal,
-        actor=actor,
-        data={
-            "from_stage": previous.pk,
-            "to_stage": stage.pk,
-            "from_stage_name": previous.name,
-            "to_stage_name": stage.name,
-            "from_pipeline": previous.pipeline_id,
-            "to_pipeline": stage.pipeline_id,
-            "version": deal.version,
-        },
-    )
-
-
 @transaction.atomic
 def mark_deal_won(*, deal: Deal, actor: User | None, occurred_at=None) -> Deal:
     ensure_can_edit(actor, deal)
@@ -505,189 +388,6 @@ def reopen_deal(*, deal: Deal, actor: User | None) -> Deal:
         events.DEAL_REOPENED, subject=deal, actor=actor, data={"was": previous, "version": deal.version}
     )
     return deal
-
-
-@transaction.atomic
-def hand_off_deal(*, deal: Deal, actor: User | None) -> Deal:
-    """From the last stage of a pipeline with a hand-off target (Missions, RFI), go on in Sales.
-
-    Per the pipeline's setting, either create a linked deal in the target's first
-    stage (the origin stays where it is, linked both ways) or move the deal itself.
-    Returns the deal that is now in the target pipeline.
-    """
-    ensure_can_edit(actor, deal)
-    deal = _lock(deal)
-    source = deal.pipeline
-    target = source.handoff_target
-    if target is None or target.is_archived:
-        raise HandoffNotPossible(
-            _("“%s” has no hand-off target.") % source.name,
-            fields={"pipeline": [_("Set one in the settings.")]},
-        )
-    last = source.stages.aggregate(m=Max("position"))["m"]
-    if deal.stage.position != last:
-        raise HandoffNotPossible(
-            _("A deal is handed off from the last stage of its pipeline."),
-            fields={"stage": [_("Move the deal to the last stage first.")]},
-        )
-    if deal.status != DealStatus.OPEN:
-        raise DealClosed()
-    first = target.stages.order_by("position", "id").first()
-    _check_gates(first, deal.custom_values)
-    if source.handoff_mode == HandoffMode.MOVE:
-        deal.pipeline = target
-        deal.version += 1
-        _record_move(deal, first, actor)
-        deal.save()
-        result = deal
-    else:
-        # The new deal keeps the origin's owner: whoever may edit the origin may hand it off.
-        # A mission yields one Sales deal per subsystem opportunity, so handing off twice is allowed.
-        result = _insert_deal(
-            title=deal.title,
-            pipeline=target,
-            stage=first,
-            actor=actor,
-            owner=deal.owner,
-            organization=deal.organization,
-            value=deal.value,
-            currency=deal.currency,
-            expected_close_date=deal.expected_close_date,
-            visibility=deal.visibility,
-            custom_values=deal.custom_values,
-            participants=[(p.person, p.role) for p in deal.participants.select_related("person")],
-            origin_deal=deal,
-            parent_contract=None,
-            occurred_at=None,
-        )
-    record_event(
-        events.DEAL_HANDED_OFF,
-        subject=deal,
-        actor=actor,
-        data={
-            "mode": source.handoff_mode,
-            "from_pipeline": source.pk,
-            "to_pipeline": target.pk,
-            "to_deal": result.pk,
-        },
-    )
-    return result
-
-
-@transaction.atomic
-def add_participant(*, deal: Deal, person: Person, role: str, actor: User | None) -> DealParticipant:
-    ensure_can_edit(actor, deal)
-    if role not in ParticipantRole.values:
-        raise ValidationFailed(_("Invalid role."), fields={"role": [_("Choose a valid role.")]})
-    if DealParticipant.objects.filter(deal=deal, person=person, role=role).exists():
-        raise ValidationFailed(
-            _("Already a participant."),
-            fields={"person": [_("This person already has this role on the deal.")]},
-        )
-    participant = DealParticipant.objects.create(deal=deal, person=person, role=role)
-    record_event(
-        events.DEAL_PARTICIPANT_ADDED,
-        subject=deal,
-        actor=actor,
-        data={"person": person.pk, "person_name": person.name, "role": role},
-    )
-    return participant
-
-
-@transaction.atomic
-def remove_participant(*, participant: DealParticipant, actor: User | None) -> None:
-    ensure_can_edit(actor, participant.deal)
-    record_event(
-        events.DEAL_PARTICIPANT_REMOVED,
-        subject=participant.deal,
-        actor=actor,
-        data={
-            "person": participant.person_id,
-            "person_name": participant.person.name,
-            "role": participant.role,
-        },
-    )
-    participant.delete()
-
-
-@transaction.atomic
-def remove_stage(*, stage: Stage, actor: User | None, move_deals_to: Stage | None = None) -> int:
-    """Delete a stage; its deals (if any) go to `move_deals_to` first. Returns how many moved.
-
-    Moving here skips gates on purpose: an administrator restructuring the pipeline
-    must not be stopped by one unqualified deal; the move is recorded on each deal.
-    """
-    _ensure_admin(actor)
-    deals = list(Deal.objects.select_for_update().filter(stage=stage).select_related("stage"))
-    if deals:
-        if move_deals_to is None:
-            delete_stage(stage=stage, actor=actor)  # raises StageHasDeals with the count
-        if move_deals_to.pipeline_id != stage.pipeline_id or move_deals_to.pk == stage.pk:
-            raise StageNotInPipeline()
-        for deal in deals:
-            deal.version += 1
-            _record_move(deal, move_deals_to, actor)
-            deal.save()
-    delete_stage(stage=stage, actor=actor)
-    return len(deals)
-
-
-@transaction.atomic
-def save_lost_reason(
-    *, actor: User | None, label: str, reason: LostReason | None = None, is_archived: bool | None = None
-) -> LostReason:
-    _ensure_admin(actor)
-    label = (label or "").strip()
-    if not label or len(label) > 120:
-        raise ValidationFailed(_("Invalid label."), fields={"label": [_("Enter 1 to 120 characters.")]})
-    if reason is None:
-        position = (LostReason.objects.aggregate(m=Max("position"))["m"] or 0) + 1
-        reason = LostReason.objects.create(label=label, position=position)
-    else:
-        reason.label = label
-        if is_archived is not None:
-            reason.is_archived = is_archived
-        reason.save()
-    record_event(
-        events.LOST_REASON_CHANGED,
-        subject=reason,
-        actor=actor,
-        data={"label": label, "archived": reason.is_archived},
-    )
-    return reason
-
-
-@transaction.atomic
-def save_view(
-    *,
-    actor: User,
-    name: str,
-    params: list,
-    pipeline: Pipeline | None = None,
-    is_shared: bool = False,
-    columns: list | None = None,
-) -> SavedView:
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise ValidationFailed(_("Invalid name."), fields={"name": [_("Enter 1 to 100 characters.")]})
-    if is_shared and not (actor.is_workspace_admin or actor.is_manager):
-        raise PermissionDenied(_("Only managers and administrators share views."))
-    view, _created = SavedView.objects.update_or_create(
-        owner=actor,
-        name=name,
-        pipeline=pipeline,
-        defaults={"params": params, "is_shared": is_shared, "columns": columns or []},
-    )
-    record_event(events.SAVED_VIEW_SAVED, subject=view, actor=actor, data={"name": name, "shared": is_shared})
-    return view
-
-
-@transaction.atomic
-def delete_view(*, view: SavedView, actor: User) -> None:
-    if view.owner_id != actor.pk and not actor.is_workspace_admin:
-        raise PermissionDenied(_("Only its owner deletes a view."))
-    record_event(events.SAVED_VIEW_DELETED, subject=view, actor=actor, data={"name": view.name})
-    view.delete()
 
 
 @transaction.atomic
