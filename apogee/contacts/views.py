@@ -219,75 +219,70 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contacts/person_form.html", {"form": form, "person": person})
 
 
+# Delete and restore, for both kinds of contact: (find visible, find deleted, delete, restore, kwarg).
+_RECORDS = {
+    "organization": (
+        queries.get_organization_for_user_or_404,
+        queries.deleted_organization_for_user_or_404,
+        services.delete_organization,
+        services.restore_organization,
+    ),
+    "person": (
+        queries.get_person_for_user_or_404,
+        queries.deleted_person_for_user_or_404,
+        services.delete_person,
+        services.restore_person,
+    ),
+}
+
+
+def _delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    find, _find_deleted, delete, _restore_service = _RECORDS[kind]
+    record = find(request.user, pk)
+    try:
+        delete(actor=request.user, **{kind: record})
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"contacts:{kind}", pk=pk)
+    offer_undo(
+        request,
+        url=reverse(f"contacts:{kind}_restore", args=[pk]),
+        label=_("“%s” was deleted.") % record.name,
+    )
+    return redirect(f"contacts:{kind}s")
+
+
+def _restore(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    _find, find_deleted, _delete_service, restore = _RECORDS[kind]
+    record = find_deleted(request.user, pk)
+    try:
+        restore(actor=request.user, **{kind: record})
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("“%s” is back.") % record.name)
+    return redirect(f"contacts:{kind}", pk=pk)
+
+
 @login_required
 @require_POST
 def organization_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = queries.get_organization_for_user_or_404(request.user, pk)
-    return _delete(
-        request,
-        services.delete_organization,
-        organization=organization,
-        restore_url=reverse("contacts:organization_restore", args=[pk]),
-        back=reverse("contacts:organizations"),
-        record=organization,
-    )
+    return _delete(request, "organization", pk)
 
 
 @login_required
 @require_POST
 def organization_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = queries.deleted_organization_for_user_or_404(request.user, pk)
-    return _restore(
-        request,
-        services.restore_organization,
-        organization=organization,
-        back=reverse("contacts:organization", args=[pk]),
-        record=organization,
-    )
+    return _restore(request, "organization", pk)
 
 
 @login_required
 @require_POST
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    person = queries.get_person_for_user_or_404(request.user, pk)
-    return _delete(
-        request,
-        services.delete_person,
-        person=person,
-        restore_url=reverse("contacts:person_restore", args=[pk]),
-        back=reverse("contacts:persons"),
-        record=person,
-    )
+    return _delete(request, "person", pk)
 
 
 @login_required
 @require_POST
 def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    person = queries.deleted_person_for_user_or_404(request.user, pk)
-    return _restore(
-        request,
-        services.restore_person,
-        person=person,
-        back=reverse("contacts:person", args=[pk]),
-        record=person,
-    )
-
-
-def _delete(request, service, *, restore_url: str, back: str, record, **target) -> HttpResponse:
-    try:
-        service(actor=request.user, **target)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(request.path.rsplit("delete/", 1)[0])
-    offer_undo(request, url=restore_url, label=_("“%s” was deleted.") % record.name)
-    return redirect(back)
-
-
-def _restore(request, service, *, back: str, record, **target) -> HttpResponse:
-    try:
-        service(actor=request.user, **target)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(back)
-    messages.success(request, _("“%s” is back.") % record.name)
-    return redirect(back)
+    return _restore(request, "person", pk)

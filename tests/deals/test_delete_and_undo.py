@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from apogee.contacts.models import Organization
+from apogee.contacts.models import Organization, Person
 from apogee.core.models import DomainEvent
 from apogee.deals.models import Deal, Visibility
-from tests.contacts.factories import make_organization
+from tests.contacts.factories import make_organization, make_person
 from tests.deals.factories import make_deal
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,17 @@ def test_members_may_not_delete_an_organization_they_do_not_own(client_for, work
     client_for(manager).post(reverse("contacts:organization_delete", args=[org.pk]))
     assert Organization.objects.get(pk=org.pk).deleted_at is not None
     assert client_for(manager).get(reverse("contacts:organizations")).context["page"].paginator.count == 0
+
+
+def test_a_deleted_person_comes_back_with_undo(client_for, workspace, manager):
+    person = make_person("Katrin Vogel")
+    client = client_for(manager)
+
+    page = client.post(reverse("contacts:person_delete", args=[person.pk]), follow=True).content.decode()
+    assert "“Katrin Vogel” was deleted." in page
+    assert Person.objects.get(pk=person.pk).deleted_at is not None
+
+    response = client.post(reverse("contacts:person_restore", args=[person.pk]))
+
+    assert response["Location"] == reverse("contacts:person", args=[person.pk])
+    assert Person.objects.get(pk=person.pk).deleted_at is None
