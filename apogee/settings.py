@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apogee.activities",
     "apogee.notes",
     "apogee.workspace",
+    "apogee.timeline",
 ]
 
 MIDDLEWARE = [

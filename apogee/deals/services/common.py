@@ -122,6 +122,7 @@ def _record_move(deal: Deal, stage: Stage, actor: User | None, occurred_at=None)
         events.DEAL_STAGE_CHANGED,
         subject=deal,
         actor=actor,
+        occurred_at=occurred_at,
         data={
             "from_stage": previous.pk,
             "to_stage": stage.pk,

@@ -160,6 +160,7 @@ def _insert_deal(
         events.DEAL_CREATED,
         subject=deal,
         actor=actor,
+        occurred_at=occurred_at,
         data={
             "title": deal.title,
             "pipeline": pipeline.pk,

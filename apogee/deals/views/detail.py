@@ -19,9 +19,9 @@ from apogee.customfields.queries import ValueFormatter, definitions_for
 from apogee.deals import queries, services
 from apogee.deals.errors import DealVersionConflict
 from apogee.deals.forms import DealForm, LostForm, ParticipantForm, currency_choices
-from apogee.deals.history import conflict_rows, deal_history
 from apogee.deals.models import DealParticipant, Visibility
 from apogee.pipelines.queries import ordered_stages
+from apogee.timeline.labels import conflict_rows
 
 from .common import add_domain_errors
 
@@ -38,7 +38,6 @@ def _detail_context(request, deal) -> dict:
         "custom_rows": [(d, formatter.format(d.key, deal.custom_values.get(d.key))) for d in definitions],
         "participants": deal.participants.select_related("person__organization"),
         "participant_form": ParticipantForm(deal=deal),
-        "history": deal_history(deal),
         "handed_off": queries.deals_visible_to(request.user)
         .filter(origin_deal=deal)
         .select_related("pipeline"),

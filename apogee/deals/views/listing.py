@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apogee.core.errors import DomainError
 from apogee.core.queries import BaseConverter
+from apogee.core.spreadsheet import safe_cell
 from apogee.deals import queries, services
 from apogee.deals.filters import parse_deal_filter
 from apogee.deals.forms import SaveViewForm
@@ -94,14 +95,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 def _chunk_rows(chunk, columns, convert, writer):
     formatter = RowFormatter(chunk, columns, convert)
     for deal in chunk:
-        yield writer.writerow([_safe_cell(v) for v in formatter.cells(deal)])
-
-
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in Excel (CSV injection).
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+        yield writer.writerow([safe_cell(v) for v in formatter.cells(deal)])
 
 
 @login_required
