@@ -145,13 +145,8 @@ def audit(request, params: Query[AuditQuery]):
         events = events.filter(pk__lt=params.before_id)
     rows = list(events[: params.limit + 1])
     shown = rows[: params.limit]
-    by_id = {e.pk: e for e in shown}
     items = [
-        {
-            **_out(entry),
-            "subject_type": by_id[entry.id].subject_type,
-            "subject_id": by_id[entry.id].subject_id,
-        }
+        {**_out(entry), "subject_type": entry.subject_type, "subject_id": entry.subject_id}
         for entry in describe(shown)
     ]
     return {"items": items, "next_before_id": shown[-1].pk if len(rows) > params.limit else None}

@@ -46,6 +46,8 @@ class Entry:
     source_label: str
     kind: str
     name: str
+    subject_type: str
+    subject_id: int
     text: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     # The record the event is about, when it is not the page's own record (or on the audit trail).
@@ -100,7 +102,7 @@ def describe(events: Iterable[DomainEvent], *, record=None) -> list[Entry]:
     entries = []
     for event in events:
         describer = _DESCRIBERS.get(event.name)
-        text = describer(event, context) if describer else event.name
+        text = describer(event, context) if describer else _fallback(event)
         entry = Entry(
             id=event.pk,
             when=event.created_at,
@@ -109,12 +111,19 @@ def describe(events: Iterable[DomainEvent], *, record=None) -> list[Entry]:
             source_label=str(sources.get(event.source, event.source)),
             kind=kind_of(event.name),
             name=event.name,
+            subject_type=event.subject_type,
+            subject_id=event.subject_id,
             text=text,
             changes=context.labels.changes(event),
         )
         _attach(entry, event, context, own)
         entries.append(entry)
     return entries
+
+
+def _fallback(event: DomainEvent) -> str:
+    # Settings and other events without a sentence yet: "pipeline.created" → "Pipeline created".
+    return event.name.replace("_", " ").replace(".", " ").capitalize()
 
 
 def _attach(entry: Entry, event: DomainEvent, context: _Context, own) -> None:

@@ -100,9 +100,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 
 def _csv_rows(writer, events):
-    for event, entry in zip(events, describe(events), strict=True):
+    for entry in describe(events):
         changes = "; ".join(f"{label}: {old} → {new}" for label, old, new in entry.changes)
-        cells = [entry.when.isoformat(), entry.who, entry.source, entry.name, event.subject_type]
+        cells = [entry.when.isoformat(), entry.who, entry.source, entry.name, entry.subject_type]
         yield writer.writerow(
-            [entry.id, *map(safe_cell, cells), event.subject_id, safe_cell(entry.text), safe_cell(changes)]
+            [entry.id, *map(safe_cell, cells), entry.subject_id, safe_cell(entry.text), safe_cell(changes)]
         )
