@@ -1,7 +1,8 @@
 """JSON API of activities: list with filters, create, read, edit, mark done or not done, delete; the types.
 
 An activity the user may not see answers 404 on every verb (queries.get_activity_for_user_or_404),
-with the same rules as the pages: an activity on a deal is seen by whoever may see the deal.
+with the same rules as the pages: an activity on a deal is seen by whoever may see the deal, one
+on a lead (and no deal) by whoever may see the lead.
 `due_date` alone schedules an all-day activity; `due_at` (with its offset) a timed one.
 """
 
@@ -17,6 +18,7 @@ from apogee.accounts.queries import active_users
 from apogee.contacts.queries import organizations_visible_to, persons_visible_to
 from apogee.core.errors import ValidationFailed
 from apogee.deals.queries import deals_visible_to
+from apogee.leads.queries import leads_visible_to
 
 from . import queries, services
 from .models import Activity
@@ -90,6 +92,7 @@ class ActivityPage(Schema):
 class ActivityListQuery(Schema):
     owner: list[Id] = Field(default_factory=list)
     deal: list[Id] = Field(default_factory=list)
+    lead: list[Id] = Field(default_factory=list)
     person: list[Id] = Field(default_factory=list)
     organization: list[Id] = Field(default_factory=list)
     type: list[str] = Field(default_factory=list, description="Type keys, e.g. call.")
@@ -172,6 +175,7 @@ _NAMES = {
     "type": "type_id",
     "owner": "owner_id",
     "deal": "deal_id",
+    "lead": "lead_id",
     "person": "person_id",
     "organization": "organization_id",
     "attendee_users": "attendee_user_ids",
@@ -189,6 +193,7 @@ def _resolved(request, data: dict) -> dict:
         ),
         "owner_id": ("owner", lambda pk: _one(active_users(), pk, "owner_id", _("Choose an active user."))),
         "deal_id": ("deal", lambda pk: _one(deals_visible_to(user), pk, "deal_id", _("No such deal."))),
+        "lead_id": ("lead", lambda pk: _one(leads_visible_to(user), pk, "lead_id", _("No such lead."))),
         "person_id": (
             "person",
             lambda pk: _one(persons_visible_to(user), pk, "person_id", _("Choose an existing person.")),
@@ -239,9 +244,12 @@ def list_activity_types(request):
 
 @router.get("/activities", response=ActivityPage)
 def list_activities(request, params: Query[ActivityListQuery]):
-    """Activities you may see, by due date: yours, your team's if you manage one, those on your deals."""
+    """Activities you may see, by due date: yours, your team's if you manage one, those on your deals, leads.
+
+    Each of owner, deal, lead, person, organization may repeat (any of the ids).
+    """
     activities = queries.activities_visible_to(request.auth)
-    for name in ("owner", "deal", "person", "organization"):
+    for name in ("owner", "deal", "lead", "person", "organization"):
         ids = getattr(params, name)
         if ids:
             activities = activities.filter(**{f"{name}_id__in": ids})

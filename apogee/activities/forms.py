@@ -12,6 +12,8 @@ from apogee.core.errors import DomainError
 from apogee.customfields.formfields import users_to_choose
 from apogee.deals.models import DealStatus
 from apogee.deals.queries import deals_visible_to
+from apogee.leads.models import LeadStatus
+from apogee.leads.queries import leads_visible_to
 
 from .models import Activity, ActivityType
 from .queries import active_types
@@ -36,7 +38,7 @@ class TypeChoiceField(forms.ModelChoiceField):
 
 
 class ActivityForm(forms.Form):
-    """Schedule or edit an activity. Deal, person and organization pickers offer what the user may see."""
+    """Schedule or edit an activity. Deal, lead, person, organization pickers offer what one may see."""
 
     type = TypeChoiceField(queryset=ActivityType.objects.none(), label=_("Type"), empty_label=None)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -54,6 +56,7 @@ class ActivityForm(forms.Form):
     )
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Owner"), empty_label=None)
     deal = forms.ModelChoiceField(queryset=None, label=_("Deal"), required=False, empty_label="—")
+    lead = forms.ModelChoiceField(queryset=None, label=_("Lead"), required=False, empty_label="—")
     person = forms.ModelChoiceField(queryset=None, label=_("Person"), required=False, empty_label="—")
     organization = forms.ModelChoiceField(
         queryset=None, label=_("Organization"), required=False, empty_label="—"
@@ -86,6 +89,10 @@ class ActivityForm(forms.Form):
         if activity and activity.deal_id:
             deals = deals | deals_visible_to(user).filter(pk=activity.deal_id)
         self.fields["deal"].queryset = deals.order_by("title").only("id", "title")
+        leads = leads_visible_to(user).filter(status=LeadStatus.OPEN)
+        if activity and activity.lead_id:
+            leads = leads | leads_visible_to(user).filter(pk=activity.lead_id)
+        self.fields["lead"].queryset = leads.order_by("title").only("id", "title")
         persons = persons_visible_to(user).only("id", "name").order_by("name")
         self.fields["person"].queryset = persons
         self.fields["attendee_persons"].queryset = persons
@@ -105,6 +112,7 @@ class ActivityForm(forms.Form):
             "duration_minutes": activity.duration_minutes,
             "owner": activity.owner_id,
             "deal": activity.deal_id,
+            "lead": activity.lead_id,
             "person": activity.person_id,
             "organization": activity.organization_id,
             "attendee_users": [a.user_id for a in activity.attendees.all() if a.user_id],
@@ -125,6 +133,7 @@ class ActivityForm(forms.Form):
             "duration_minutes": data.get("duration_minutes"),
             "owner": data["owner"],
             "deal": data.get("deal"),
+            "lead": data.get("lead"),
             "person": data.get("person"),
             "organization": data.get("organization"),
             "note": data.get("note", ""),

@@ -24,6 +24,8 @@ def _description(activity: Activity) -> str:
     lines = []
     if activity.deal_id:
         lines.append(f"Deal: {activity.deal.title}")
+    elif activity.lead_id:
+        lines.append(f"Lead: {activity.lead.title}")
     if activity.organization_id:
         lines.append(f"Organization: {activity.organization.name}")
     if activity.person_id:

@@ -12,6 +12,7 @@ from apogee.contacts.models import Organization, Person
 from apogee.core.models import TimeStampedModel
 from apogee.customfields.models import localized
 from apogee.deals.models import Deal
+from apogee.leads.models import Lead
 
 
 class ActivityType(models.Model):
@@ -31,6 +32,17 @@ class ActivityType(models.Model):
     @property
     def label(self) -> str:
         return localized(self.label_en, self.label_fr)
+
+
+def cascade_unless_on_deal(collector, field, sub_objs, using):
+    """on_delete of Activity.lead: a lead purged takes its activities, but not those on a deal.
+
+    A converted lead's activities moved to the deal and kept their lead (for the lead's
+    page and their history); purging the archived lead must not purge the deal's work
+    with it, so those only lose the link.
+    """
+    models.CASCADE(collector, field, sub_objs.filter(deal__isnull=True), using)
+    collector.add_field_update(field, None, sub_objs.filter(deal__isnull=False))
 
 
 class Activity(TimeStampedModel):
@@ -58,8 +70,15 @@ class Activity(TimeStampedModel):
         related_name="activities",
         verbose_name=_("deal"),
     )
-    # The leads app is being built: the id only, a foreign key comes with it.
-    lead_id = models.BigIntegerField(_("lead"), null=True, blank=True, db_index=True)
+    # Kept when the lead is converted: the activity then carries both, the deal governing who sees it.
+    lead = models.ForeignKey(
+        Lead,
+        null=True,
+        blank=True,
+        on_delete=cascade_unless_on_deal,
+        related_name="activities",
+        verbose_name=_("lead"),
+    )
     person = models.ForeignKey(
         Person,
         null=True,
@@ -88,6 +107,7 @@ class Activity(TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "is_done", "due_date"], name="activity_owner_due"),
             models.Index(fields=["deal", "is_done", "due_date"], name="activity_deal_due"),
+            models.Index(fields=["lead", "is_done", "due_date"], name="activity_lead_due"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,8 +1,11 @@
 """Permission-scoped reads of activities: the one door for pages, API, the board and the ICS feed.
 
 Visibility: administrators see every activity. An activity on a deal is seen by
-whoever may see the deal, and by no one else (not even its owner). An activity on
-no deal is seen by its owner, its attendees, and the manager of its owner's team.
+whoever may see the deal, and by no one else (not even its owner). An activity on a
+lead and no deal is seen, likewise, by whoever may see the lead. The deal governs when
+there are both (a converted lead's activities: the deal's visibility may change later,
+the archived lead's does not matter any more). An activity on neither is seen by its
+owner, its attendees, and the manager of its owner's team.
 """
 
 import hashlib
@@ -34,7 +37,12 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
     if user.is_manager and user.team_id:
         own |= Q(owner__team_id=user.team_id)
     on_visible_deal = Q(deal__isnull=False, deal__deleted_at__isnull=True) & visibility_q(user, "deal__")
-    return activities.filter((Q(deal__isnull=True) & own) | on_visible_deal)
+    # Leads follow the visibility rules of deals (leads.queries).
+    on_visible_lead = Q(deal__isnull=True, lead__isnull=False, lead__deleted_at__isnull=True) & visibility_q(
+        user, "lead__"
+    )
+    on_neither = Q(deal__isnull=True, lead__isnull=True) & own
+    return activities.filter(on_neither | on_visible_deal | on_visible_lead)
 
 
 def get_activity_for_user_or_404(user: User, activity_id) -> Activity:
@@ -42,7 +50,7 @@ def get_activity_for_user_or_404(user: User, activity_id) -> Activity:
     try:
         return (
             activities_visible_to(user)
-            .select_related("type", "owner", "deal", "person", "organization")
+            .select_related("type", "owner", "deal", "lead", "person", "organization")
             .get(pk=int(activity_id))
         )
     except (Activity.DoesNotExist, ValueError, TypeError):
@@ -55,7 +63,11 @@ def deleted_activity_for_user_or_404(user: User, activity_id) -> Activity:
         raise Http404("No such activity")
     visible = Activity.objects.filter(deleted_at__isnull=False)
     if not user.is_workspace_admin:
-        visible = visible.filter(Q(owner=user) | (Q(deal__isnull=False) & visibility_q(user, "deal__")))
+        visible = visible.filter(
+            Q(owner=user)
+            | (Q(deal__isnull=False) & visibility_q(user, "deal__"))
+            | (Q(deal__isnull=True, lead__isnull=False) & visibility_q(user, "lead__"))
+        )
     try:
         return visible.get(pk=int(activity_id))
     except (Activity.DoesNotExist, ValueError, TypeError):
@@ -68,9 +80,9 @@ def active_types() -> QuerySet[ActivityType]:
 
 def with_details(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     """What a row of a list shows: type, owner, links and attendees, in a fixed number of queries."""
-    return activities.select_related("type", "owner", "deal", "person", "organization").prefetch_related(
-        "attendees__user", "attendees__person"
-    )
+    return activities.select_related(
+        "type", "owner", "deal", "lead", "person", "organization"
+    ).prefetch_related("attendees__user", "attendees__person")
 
 
 def next_activity_date(deal_ref=None) -> Subquery:
@@ -169,6 +181,6 @@ def feed_activities(user: User) -> QuerySet[Activity]:
     return (
         activities_visible_to(user)
         .filter(Q(owner=user) | Q(pk__in=attending))
-        .select_related("type", "deal", "person", "organization", "owner")
+        .select_related("type", "deal", "lead", "person", "organization", "owner")
         .order_by("due_date", "id")
     )

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from apogee.core.errors import PermissionDenied, ValidationFailed
 from apogee.core.events import jsonable, record_event
 from apogee.deals.models import Deal
 from apogee.deals.queries import can_see_deal
+from apogee.leads.models import Lead
+from apogee.leads.queries import can_see_lead
 
 from . import events
 from .models import Activity, ActivityAttendee, ActivityType, CalendarFeedToken
@@ -37,7 +39,7 @@ EDITABLE_FIELDS = (
     "duration_minutes",
     "owner",
     "deal",
-    "lead_id",
+    "lead",
     "person",
     "organization",
     "note",
@@ -120,11 +122,20 @@ def _clean(data: dict[str, Any], *, actor: User | None, current: Activity | None
                 # The same words as for a deal that does not exist: its existence must not leak.
                 errors["deal"] = [_("Choose a deal you can see.")]
         cleaned["deal"] = deal
-    if "lead_id" in data:
-        lead_id = data["lead_id"]
-        if lead_id is not None and (not isinstance(lead_id, int) or lead_id < 1):
-            errors["lead_id"] = [_("Choose a lead.")]
-        cleaned["lead_id"] = lead_id
+    if "lead" in data:
+        lead = data["lead"]
+        unchanged = current is not None and lead is not None and current.lead_id == lead.pk
+        if lead is not None and not unchanged:
+            # Read afresh: the caller's instance may predate the lead's deletion.
+            if (
+                not isinstance(lead, Lead)
+                or not Lead.objects.filter(pk=lead.pk, deleted_at__isnull=True).exists()
+            ):
+                errors["lead"] = [_("Choose a lead.")]
+            elif actor is not None and not can_see_lead(actor, lead):
+                # As for deals: the same words as for a lead that does not exist.
+                errors["lead"] = [_("Choose a lead you can see.")]
+        cleaned["lead"] = lead
     for name, model in (("person", Person), ("organization", Organization)):
         if name in data:
             record = data[name]
@@ -143,12 +154,18 @@ def _clean(data: dict[str, Any], *, actor: User | None, current: Activity | None
     return cleaned
 
 
-def _check_owner_sees_deal(owner: User, deal: Deal | None) -> None:
-    # Otherwise the owner would have an activity they cannot open.
-    if deal is not None and not can_see_deal(owner, deal):
+def _check_owner_sees_target(owner: User, deal: Deal | None, lead: Lead | None) -> None:
+    # Otherwise the owner would have an activity they cannot open. The deal governs when there are both.
+    if deal is not None:
+        if not can_see_deal(owner, deal):
+            raise ValidationFailed(
+                _("Some fields are invalid."),
+                fields={"owner": [_("%s cannot see this deal. Choose someone who can.") % owner]},
+            )
+    elif lead is not None and not can_see_lead(owner, lead):
         raise ValidationFailed(
             _("Some fields are invalid."),
-            fields={"owner": [_("%s cannot see this deal. Choose someone who can.") % owner]},
+            fields={"owner": [_("%s cannot see this lead. Choose someone who can.") % owner]},
         )
 
 
@@ -206,7 +223,7 @@ def create_activity(
     owner: User | None = None,
     duration_minutes: int | None = None,
     deal: Deal | None = None,
-    lead_id: int | None = None,
+    lead: Lead | None = None,
     person: Person | None = None,
     organization: Organization | None = None,
     note: str = "",
@@ -230,7 +247,7 @@ def create_activity(
             "owner": owner,
             "duration_minutes": duration_minutes,
             "deal": deal,
-            "lead_id": lead_id,
+            "lead": lead,
             "person": person,
             "organization": organization,
             "note": note,
@@ -238,7 +255,7 @@ def create_activity(
         actor=actor,
     )
     users, persons = _clean_attendees(attendee_users, attendee_persons)
-    _check_owner_sees_deal(owner, deal)
+    _check_owner_sees_target(owner, deal, lead)
     activity = Activity.objects.create(**fields)
     _set_attendees(activity, users, persons)
     record_event(
@@ -251,7 +268,8 @@ def create_activity(
 
 
 def _lock(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().select_related("type").get(pk=activity.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    return Activity.objects.select_for_update(of=("self",)).select_related("type").get(pk=activity.pk)
 
 
 @transaction.atomic
@@ -270,7 +288,11 @@ def update_activity(*, activity: Activity, actor: User | None, changes: dict[str
     cleaned = _clean(
         {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}, actor=actor, current=activity
     )
-    _check_owner_sees_deal(cleaned.get("owner", activity.owner), cleaned.get("deal", activity.deal))
+    _check_owner_sees_target(
+        cleaned.get("owner", activity.owner),
+        cleaned.get("deal", activity.deal),
+        cleaned.get("lead", activity.lead),
+    )
     diff: dict[str, list] = {}
     for field, value in cleaned.items():
         old = getattr(activity, field)
@@ -354,6 +376,45 @@ def restore_activity(*, activity: Activity, actor: User | None) -> Activity:
         activity.save()
         record_event(events.ACTIVITY_RESTORED, subject=activity, actor=actor, data=_payload(activity))
     return activity
+
+
+@transaction.atomic
+def move_lead_activities_to_deal(*, lead: Lead, deal: Deal, actor: User | None) -> list[Activity]:
+    """Put the activities of `lead` on `deal`, the deal it was just converted into; return those moved.
+
+    Only for leads.services.convert_lead_to_deal, inside its transaction, which checked the
+    actor may convert the lead. An activity keeps its lead: the archived lead's page still
+    lists it and its history says where it came from, while the deal, now set, governs who
+    sees it (queries.activities_visible_to). Left alone: deleted activities (restored, they
+    come back on the archived lead only) and those already on another deal (not ours to take).
+    One UPDATE for all; one activity.moved event each, and each `sequence` grows, so
+    subscribed calendars pick up the deal in the description.
+    """
+    moved = list(
+        Activity.objects.select_for_update(of=("self",))
+        .filter(lead=lead, deal__isnull=True, deleted_at__isnull=True)
+        .order_by("pk")
+    )
+    if not moved:
+        return []
+    now = timezone.now()
+    Activity.objects.filter(pk__in=[a.pk for a in moved]).update(
+        deal=deal, sequence=F("sequence") + 1, updated_at=now
+    )
+    for activity in moved:
+        activity.deal, activity.sequence, activity.updated_at = deal, activity.sequence + 1, now
+        record_event(
+            events.ACTIVITY_MOVED,
+            subject=activity,
+            actor=actor,
+            data={
+                "changes": {"deal": [None, deal.pk]},
+                "lead": lead.pk,
+                "deal": deal.pk,
+                "sequence": activity.sequence,
+            },
+        )
+    return moved
 
 
 # Activity types (administrators) -----------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apogee.accounts.models import User
+from apogee.activities import services as activities
 from apogee.contacts import services as contacts
 from apogee.contacts.errors import DuplicateSuspected
 from apogee.contacts.models import Organization, Person
@@ -26,6 +27,7 @@ from apogee.core.models import Currency
 from apogee.customfields.services import clean_custom_values, merge_custom_values
 from apogee.deals import services as deals
 from apogee.deals.models import Deal, ParticipantRole, Visibility
+from apogee.notes import services as notes
 from apogee.pipelines.models import Pipeline, Stage
 
 from . import events
@@ -452,14 +454,22 @@ def convert_lead_to_deal(
     stage: Stage | None = None,
     custom_values: dict[str, Any] | None = None,
 ) -> Deal:
-    """Create the deal this lead became, then archive the lead, linked to it.
+    """Create the deal this lead became, move the lead's notes and activities to it, archive the lead.
 
     The pipeline defaults to Missions for a mission lead and Sales otherwise; the
     stage to the pipeline's first. The deal keeps the lead's owner when the actor
     may create deals for them, and goes to the actor otherwise (a member converting
     a colleague's shared lead is the one in contact now). Raises StageGateBlocked,
     naming the deal fields the stage requires, and LeadAlreadyConverted; nothing is
-    written then. Notes and activities do not move yet: leads carry none so far.
+    written then (no deal, nothing moved, no event).
+
+    What moves, in the same transaction, each with its own event (note.moved, activity.moved):
+    - the notes not deleted leave the lead for the deal (a note has exactly one target);
+    - the activities not deleted and on no deal yet get the deal and keep the lead: the
+      archived lead's page still lists them, the deal's lists them, and the deal now
+      decides who sees them. Activity.lead's on_delete spares them if the lead is purged.
+    Deleted notes and activities stay with the lead. lead.converted counts what moved.
+    E-mails will move here too when leads carry them.
     """
     _ensure_active(actor)
     _ensure_can_edit(actor, lead)
@@ -498,11 +508,20 @@ def convert_lead_to_deal(
     lead.converted_deal = deal
     lead.converted_at = now
     lead.save(update_fields=["status", "archived_at", "converted_deal", "converted_at", "updated_at"])
+    moved_notes = notes.move_lead_notes_to_deal(lead=lead, deal=deal, actor=actor)
+    moved_activities = activities.move_lead_activities_to_deal(lead=lead, deal=deal, actor=actor)
     record_event(
         events.LEAD_CONVERTED,
         subject=lead,
         actor=actor,
-        data={"deal": deal.pk, "pipeline": deal.pipeline_id, "stage": deal.stage_id, "was": was},
+        data={
+            "deal": deal.pk,
+            "pipeline": deal.pipeline_id,
+            "stage": deal.stage_id,
+            "was": was,
+            "notes_moved": len(moved_notes),
+            "activities_moved": len(moved_activities),
+        },
     )
     return deal
 

@@ -1,4 +1,4 @@
-"""Note writes: add, edit, pin, unpin, delete (soft).
+"""Note writes: add, edit, pin, unpin, delete (soft); move a converted lead's notes to its deal.
 
 Each function checks the actor may act, sanitizes the body, writes inside one
 transaction, records a domain event naming the target, and returns the note.
@@ -13,7 +13,9 @@ from apogee.accounts.models import User
 from apogee.contacts.queries import organizations_visible_to, persons_visible_to
 from apogee.core.errors import PermissionDenied, ValidationFailed
 from apogee.core.events import record_event
+from apogee.deals.models import Deal
 from apogee.deals.queries import deals_visible_to
+from apogee.leads.models import Lead
 from apogee.leads.queries import leads_visible_to
 
 from . import events
@@ -113,3 +115,27 @@ def delete_note(*, note: Note, actor: User | None) -> Note:
     note.save(update_fields=["deleted_at", "updated_at"])
     record_event(events.NOTE_DELETED, subject=note, actor=actor, data=_data(note))
     return note
+
+
+@transaction.atomic
+def move_lead_notes_to_deal(*, lead: Lead, deal: Deal, actor: User | None) -> list[Note]:
+    """Put the notes of `lead` on `deal`, the deal it was just converted into; return those moved.
+
+    Only for leads.services.convert_lead_to_deal, inside its transaction, which checked the
+    actor may convert the lead. A note has exactly one target, so it leaves the lead; its
+    note.moved event keeps where it came from. Deleted notes stay with the lead.
+    One UPDATE for all, one event each.
+    """
+    moved = list(
+        Note.objects.select_for_update(of=("self",)).filter(lead=lead, deleted_at__isnull=True).order_by("pk")
+    )
+    if not moved:
+        return []
+    now = timezone.now()
+    Note.objects.filter(pk__in=[n.pk for n in moved]).update(lead=None, deal=deal, updated_at=now)
+    for note in moved:
+        note.lead, note.deal, note.updated_at = None, deal, now
+        record_event(
+            events.NOTE_MOVED, subject=note, actor=actor, data=_data(note, from_kind="lead", from_id=lead.pk)
+        )
+    return moved

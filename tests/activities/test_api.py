@@ -7,9 +7,11 @@ import pytest
 from apogee.activities.models import Activity
 from apogee.core.models import DomainEvent
 from apogee.deals.models import Visibility
+from apogee.leads.services import delete_lead
 from tests.activities.factories import activity_type, make_activity
 from tests.contacts.factories import make_person
 from tests.deals.factories import make_deal
+from tests.leads.factories import make_lead
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +193,86 @@ def test_activity_types_are_listed(api_as, workspace, salesperson):
 
 def test_anonymous_is_401(anonymous_api):
     assert anonymous_api.get("/activities").status_code == 401
+
+
+# Activities on a lead --------------------------------------------------------------------------
+
+
+def test_create_an_activity_on_a_lead(api_as, workspace, salesperson):
+    lead = make_lead(owner=salesperson, title="Hinge for CHIME")
+
+    response = api_as(salesperson).post(
+        "/activities",
+        {
+            "type_id": activity_type("call").pk,
+            "subject": "Call",
+            "due_date": "2026-05-04",
+            "lead_id": lead.pk,
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    activity = Activity.objects.get()
+    assert (activity.lead, activity.deal) == (lead, None)
+    assert (response.json()["lead_id"], response.json()["deal_id"]) == (lead.pk, None)
+
+
+@pytest.mark.parametrize("_case", ["another member's private lead", "a deleted lead", "no lead at all"])
+def test_a_lead_one_may_not_use_is_422_on_lead_id_and_writes_nothing(
+    api_as, workspace, salesperson, other_salesperson, _case
+):
+    if _case == "another member's private lead":
+        lead_id = make_lead(owner=other_salesperson, visibility=Visibility.OWNER).pk
+    elif _case == "a deleted lead":
+        lead = make_lead(owner=salesperson)
+        delete_lead(lead=lead, actor=salesperson)
+        lead_id = lead.pk
+    else:
+        lead_id = 2**40
+    api = api_as(salesperson)
+
+    created = api.post(
+        "/activities",
+        {
+            "type_id": activity_type("call").pk,
+            "subject": "Call",
+            "due_date": "2026-05-04",
+            "lead_id": lead_id,
+        },
+    )
+    existing = make_activity(owner=salesperson)
+    patched = api.patch(f"/activities/{existing.pk}", {"lead_id": lead_id})
+
+    assert (created.status_code, patched.status_code) == (422, 422)
+    assert created.json()["fields"] == patched.json()["fields"] == {"lead_id": ["No such lead."]}
+    assert list(Activity.objects.all()) == [existing]
+    existing.refresh_from_db()
+    assert (existing.lead, existing.sequence) == (None, 0)
+
+
+def test_patch_links_a_lead_and_null_unlinks_it(api_as, workspace, salesperson):
+    lead = make_lead(owner=salesperson)
+    activity = make_activity(owner=salesperson)
+    api = api_as(salesperson)
+
+    linked = api.patch(f"/activities/{activity.pk}", {"lead_id": lead.pk})
+    unlinked = api.patch(f"/activities/{activity.pk}", {"lead_id": None})
+
+    assert (linked.json()["lead_id"], linked.json()["sequence"]) == (lead.pk, 1)
+    assert (unlinked.json()["lead_id"], unlinked.json()["sequence"]) == (None, 2)
+
+
+def test_list_filters_by_lead_and_hides_a_private_leads_activities(
+    api_as, workspace, salesperson, other_salesperson
+):
+    lead = make_lead(owner=salesperson, visibility=Visibility.OWNER)
+    other_lead = make_lead(owner=salesperson)
+    on_lead = make_activity(owner=salesperson, lead=lead, subject="On the lead", due=date(2026, 5, 4))
+    make_activity(owner=salesperson, lead=other_lead, subject="On the other lead")
+    make_activity(owner=salesperson, subject="On nothing")
+
+    mine = api_as(salesperson).get("/activities", {"lead": lead.pk})
+    outsider = api_as(other_salesperson).get("/activities", {"lead": lead.pk})
+
+    assert (mine.json()["count"], [a["id"] for a in mine.json()["items"]]) == (1, [on_lead.pk])
+    assert (outsider.json()["count"], outsider.json()["items"]) == (0, [])

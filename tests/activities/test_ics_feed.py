@@ -8,8 +8,10 @@ from icalendar import Calendar
 
 from apogee.activities.services import delete_activity, reset_calendar_feed, update_activity
 from apogee.deals.models import Visibility
+from apogee.leads.services import convert_lead_to_deal
 from tests.activities.factories import make_activity
 from tests.deals.factories import make_deal
+from tests.leads.factories import make_lead
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,18 @@ def test_a_wrong_reset_or_revoked_secret_is_404(client_for, client, workspace, s
 
     browser.post(reverse("activities:feed_revoke"))
     assert client.get(new_url).status_code == 404
+
+
+def test_a_lead_activity_names_its_lead_then_its_deal_once_converted(
+    client, sales_pipeline, salesperson, feed_url
+):
+    lead = make_lead(owner=salesperson, title="Hinge for CHIME")
+    activity = make_activity(owner=salesperson, lead=lead, subject="Call Camille")
+    uid = f"{activity.uid}@apogee"
+    before = _events(client, feed_url)[uid]
+
+    convert_lead_to_deal(lead=lead, actor=salesperson)
+    after = _events(client, feed_url)[uid]
+
+    assert (before["SEQUENCE"], str(before["DESCRIPTION"])) == (0, "Lead: Hinge for CHIME")
+    assert (after["SEQUENCE"], str(after["DESCRIPTION"])) == (1, "Deal: Hinge for CHIME")

@@ -63,6 +63,8 @@ def test_gate_asks_for_opportunity_type_when_converting_into_evaluation(sales_pi
         "pipeline": sales_pipeline.pk,
         "stage": evaluation.pk,
         "was": "open",
+        "notes_moved": 0,
+        "activities_moved": 0,
     }
 
 

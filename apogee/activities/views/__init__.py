@@ -1,8 +1,10 @@
-"""Activity pages: my activities, the team view, the week, the deal panel, editing, the ICS feed, settings."""
+"""Activity pages: my activities, the team view, the week, the deal and lead panel, editing, the ICS feed,
+settings."""
 
-from .editing import create, delete, done, edit, for_deal, restore, undone
+from .editing import create, delete, done, edit, restore, undone
 from .feed import feed, feed_reset, feed_revoke
 from .lists import mine, team, week
+from .panel import panel
 from .settings import type_archive, type_edit, type_restore, types
 
 __all__ = [
@@ -13,8 +15,8 @@ __all__ = [
     "feed",
     "feed_reset",
     "feed_revoke",
-    "for_deal",
     "mine",
+    "panel",
     "restore",
     "team",
     "type_archive",

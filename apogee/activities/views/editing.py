@@ -1,5 +1,5 @@
 """Scheduling and editing activities (in the dialog), marking them done with the "next activity" prompt,
-deleting with undo, and the activities panel of the deal page."""
+deleting with undo."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +14,11 @@ from django_htmx.http import HttpResponseClientRefresh, retarget, trigger_client
 
 from apogee.activities import queries, services
 from apogee.activities.forms import ActivityForm
-from apogee.activities.queries import PLANNED_ORDER
 from apogee.contacts.queries import organizations_visible_to, persons_visible_to
 from apogee.core.errors import DomainError
 from apogee.core.undo import offer_undo
-from apogee.deals.queries import deals_visible_to, get_deal_for_user_or_404
+from apogee.deals.queries import deals_visible_to
+from apogee.leads.queries import leads_visible_to
 
 CHANGED = "activities-changed"
 
@@ -43,10 +43,14 @@ def _saved(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def _prefill(request: HttpRequest) -> dict:
-    """Initial values from the query string (?deal=&person=&organization=&type=), kept only if visible."""
+    """Initial values from the query string (?deal=&lead=&person=&organization=&type=), kept only if visible.
+
+    The organization and person of the deal or lead come along unless given.
+    """
     initial = {"owner": request.user.pk, "due_date": timezone.localdate()}
     sources = {
         "deal": deals_visible_to(request.user),
+        "lead": leads_visible_to(request.user),
         "person": persons_visible_to(request.user),
         "organization": organizations_visible_to(request.user),
     }
@@ -58,6 +62,11 @@ def _prefill(request: HttpRequest) -> dict:
         deal = deals_visible_to(request.user).filter(pk=initial["deal"]).values("organization_id").first()
         if deal and deal["organization_id"]:
             initial["organization"] = deal["organization_id"]
+    if "lead" in initial:
+        lead = sources["lead"].filter(pk=initial["lead"]).values("organization_id", "person_id").first()
+        for name in ("organization", "person"):
+            if name not in initial and lead[f"{name}_id"]:
+                initial[name] = lead[f"{name}_id"]
     if request.GET.get("type", "").isdigit():
         initial["type"] = int(request.GET["type"])
     return initial
@@ -80,7 +89,7 @@ def _form_response(request, form, *, title, action, status=200, prompt=None) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    """Schedule an activity; opened from My activities, the week, the deal page or the done prompt."""
+    """Schedule an activity; opened from My activities, the week, a deal or lead page or the done prompt."""
     form = ActivityForm(request.POST or None, user=request.user, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +133,7 @@ def edit(request: HttpRequest, activity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def done(request: HttpRequest, activity_id: int) -> HttpResponse:
-    """Mark done, then offer to schedule the next one on the same deal, person and organization."""
+    """Mark done, then offer to schedule the next one on the same deal (or lead), person and organization."""
     activity = queries.get_activity_for_user_or_404(request.user, activity_id)
     services.mark_activity_done(activity=activity, actor=request.user)
     if not request.htmx:
@@ -135,11 +144,15 @@ def done(request: HttpRequest, activity_id: int) -> HttpResponse:
         "due_date": timezone.localdate(),
         "type": activity.type_id,
         "deal": activity.deal_id,
+        # A converted lead's activity is on the deal too: what comes next belongs to the deal only.
+        "lead": activity.lead_id if activity.deal_id is None else None,
         "person": activity.person_id,
         "organization": activity.organization_id,
     }
     form = ActivityForm(user=request.user, initial=initial)
-    query = "&".join(f"{k}={v}" for k, v in initial.items() if k in ("deal", "person", "organization") and v)
+    query = "&".join(
+        f"{k}={v}" for k, v in initial.items() if k in ("deal", "lead", "person", "organization") and v
+    )
     response = _form_response(
         request,
         form,
@@ -183,17 +196,3 @@ def restore(request: HttpRequest, activity_id: int) -> HttpResponse:
     services.restore_activity(activity=activity, actor=request.user)
     messages.success(request, _("“%s” is back.") % activity.subject)
     return redirect(_back_url(request))
-
-
-@login_required
-def for_deal(request: HttpRequest, deal_id: int) -> HttpResponse:
-    """The deal page's panel: planned activities, then the last done ones (loaded by htmx)."""
-    deal = get_deal_for_user_or_404(request.user, deal_id)
-    activities = queries.with_details(queries.activities_visible_to(request.user).filter(deal=deal))
-    planned = list(activities.filter(is_done=False).order_by(*PLANNED_ORDER))
-    finished = list(activities.filter(is_done=True).order_by("-done_at", "-id")[:10])
-    return render(
-        request,
-        "activities/_deal_panel.html",
-        {"deal": deal, "planned": planned, "finished": finished},
-    )
