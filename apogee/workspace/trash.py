@@ -13,7 +13,8 @@ What a purge takes with it:
   activities lose the link. Refused while a lead still names the person.
 - an organization: its persons and activities lose the link. Refused while a deal or a
   lead (deleted or not) still names it.
-- a lead: its labels.
+- a lead: its labels, its deleted notes, and its activities that are on no deal (those a
+  conversion moved to a deal only lose the link).
 Each purge records an event (deal.purged, ...) before the row goes, so the audit trail
 keeps the subject's id and name.
 """
