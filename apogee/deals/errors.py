@@ -18,6 +18,21 @@ class StageGateBlocked(ValidationFailed):
         self.missing_fields = missing_fields
 
 
+class StageEntryBlocked(ValidationFailed):
+    """A stage-entry guard (apogee.deals.guards) refuses the move.
+
+    `action_url` names a page or dialog where the user can do what is missing (e.g.
+    record a bid decision); the board and the deal page open it in the dialog.
+    """
+
+    code = "stage_entry_blocked"
+
+    def __init__(self, message: str, *, stage, fields=None, action_url: str = ""):
+        super().__init__(message, fields=fields or {"stage": [message]})
+        self.stage = stage
+        self.action_url = action_url
+
+
 class StageNotInPipeline(ValidationFailed):
     code = "stage_not_in_pipeline"
 

@@ -8,6 +8,7 @@ from apogee.accounts.models import User
 from apogee.core.events import record_event
 from apogee.deals import events
 from apogee.deals.errors import DealClosed, HandoffNotPossible
+from apogee.deals.guards import check_stage_entry
 from apogee.deals.models import Deal, DealStatus
 from apogee.pipelines.models import HandoffMode
 
@@ -42,6 +43,8 @@ def hand_off_deal(*, deal: Deal, actor: User | None) -> Deal:
         raise DealClosed()
     first = target.stages.order_by("position", "id").first()
     _check_gates(first, deal.custom_values)
+    moving = source.handoff_mode == HandoffMode.MOVE
+    check_stage_entry(deal=deal if moving else None, stage=first, actor=actor)
     if source.handoff_mode == HandoffMode.MOVE:
         deal.pipeline = target
         deal.version += 1

@@ -14,6 +14,7 @@ from apogee.core.models import DomainEvent
 from apogee.customfields.services import clean_custom_values, merge_custom_values
 from apogee.deals import events
 from apogee.deals.errors import DealClosed, DealVersionConflict, StageNotInPipeline
+from apogee.deals.guards import check_stage_entry
 from apogee.deals.models import (
     Deal,
     DealParticipant,
@@ -131,6 +132,7 @@ def _insert_deal(
     )
     values = merge_custom_values({}, clean_custom_values(entity="deal", values=custom_values or {}))
     _check_gates(stage, values)
+    check_stage_entry(deal=None, stage=stage, actor=actor)
     participants = _clean_participants(participants or [])
     if parent_contract is not None:
         # Re-read: the caller's copy may predate someone reopening the contract.
@@ -292,6 +294,8 @@ def move_deal_to_stage(
     if stage.pk == deal.stage_id and not diff:
         return deal
     _check_gates(stage, values)
+    if stage.pk != deal.stage_id:
+        check_stage_entry(deal=deal, stage=stage, actor=actor)
     deal.version += 1
     if diff:
         deal.custom_values = values

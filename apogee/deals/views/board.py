@@ -13,7 +13,7 @@ from apogee.core.errors import DomainError
 from apogee.customfields.queries import definitions_for
 from apogee.deals import queries, services
 from apogee.deals.board import build_board
-from apogee.deals.errors import StageGateBlocked
+from apogee.deals.errors import StageEntryBlocked, StageGateBlocked
 from apogee.deals.filters import parse_deal_filter
 from apogee.deals.forms import GateFieldsForm, MoveDealForm
 from apogee.deals.models import DealStatus
@@ -105,17 +105,15 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
             if gate_form.is_bound:
                 add_domain_errors(gate_form, blocked)
             return _gate_dialog(request, deal, stage, gate_form, blocked.missing_fields)
+        except StageEntryBlocked as blocked:
+            if blocked.action_url:
+                return _action_dialog(request, blocked)
+            return _refused(request, blocked)
         except DomainError as error:
             if gate_form is not None:
                 add_domain_errors(gate_form, error)
                 return _gate_dialog(request, deal, stage, gate_form, request.POST.getlist("gate_keys"))
-            if request.htmx:
-                return htmx_trigger(
-                    HttpResponse(status=204),
-                    **{"board-refresh": True},
-                    toast={"message": error.message, "kind": "error"},
-                )
-            return HttpResponseBadRequest(error.message)
+            return _refused(request, error)
     else:
         return _gate_dialog(request, deal, stage, gate_form, request.POST.getlist("gate_keys"))
     if not request.htmx:
@@ -132,6 +130,25 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
         **{"board-refresh": True, "close-dialog": True},
         toast={"message": message, "kind": "success"},
     )
+
+
+def _refused(request, error: DomainError) -> HttpResponse:
+    if request.htmx:
+        return htmx_trigger(
+            HttpResponse(status=204),
+            **{"board-refresh": True},
+            toast={"message": error.message, "kind": "error"},
+        )
+    return HttpResponseBadRequest(error.message)
+
+
+def _action_dialog(request, blocked: StageEntryBlocked) -> HttpResponse:
+    """A guard names where to do what is missing (e.g. record a bid decision): open it in the dialog."""
+    if not request.htmx:
+        return redirect(blocked.action_url)
+    response = render(request, "deals/_action_dialog.html", {"blocked": blocked})
+    htmx_trigger(response, **{"board-refresh": True})
+    return retarget(response, "#dialog")
 
 
 def _gate_dialog(request, deal, stage, form, missing) -> HttpResponse:
