@@ -103,6 +103,21 @@ class Deal(TimeStampedModel):
         related_name="change_notices",
         verbose_name=_("parent contract"),
     )
+    # Who the work is finally for (often ESA) when `organization` is a prime buying from us.
+    end_customer = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="end_customer_deals",
+        verbose_name=_("end customer"),
+    )
+    tender_reference = models.CharField(_("tender reference"), max_length=80, blank=True)
+    clarification_deadline = models.DateTimeField(_("clarification questions deadline"), null=True, blank=True)
+    submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
+    offer_valid_until = models.DateField(_("offer valid until"), null=True, blank=True)
+    # The value follows the latest offer that is not superseded, unless someone typed a value.
+    value_follows_offer = models.BooleanField(_("value follows the latest offer"), default=True)
     # Optimistic concurrency: every write bumps it; a save based on an older version is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -115,6 +130,7 @@ class Deal(TimeStampedModel):
             ),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["expected_close_date"]),
+            models.Index(fields=["submission_deadline"], name="deal_submission_deadline"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(value__gte=-(10**12)), name="deal_value_sane")

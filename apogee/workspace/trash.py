@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,7 +204,7 @@ def _references(deals: int, leads: int) -> str:
 def purge_blocker(kind: str, record) -> str:
     """Why the record cannot be purged yet (deals or leads still naming it), or ''."""
     if kind == "organization":
-        deals = Deal.objects.filter(organization=record).count()
+        deals = Deal.objects.filter(Q(organization=record) | Q(end_customer=record)).count()
         leads = Lead.objects.filter(organization=record).count()
     elif kind == "person":
         deals, leads = 0, Lead.objects.filter(person=record).count()
