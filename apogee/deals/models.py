@@ -113,7 +113,9 @@ class Deal(TimeStampedModel):
         verbose_name=_("end customer"),
     )
     tender_reference = models.CharField(_("tender reference"), max_length=80, blank=True)
-    clarification_deadline = models.DateTimeField(_("clarification questions deadline"), null=True, blank=True)
+    clarification_deadline = models.DateTimeField(
+        _("clarification questions deadline"), null=True, blank=True
+    )
     submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
     offer_valid_until = models.DateField(_("offer valid until"), null=True, blank=True)
     # The value follows the latest offer that is not superseded, unless someone typed a value.

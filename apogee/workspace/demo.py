@@ -11,7 +11,9 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 
+from django.conf import settings
 from django.db import transaction
 
 from apogee.accounts import services as accounts
@@ -317,7 +319,28 @@ def seed_demo() -> dict[str, int]:
         if Deal.objects.exists():
             return _counts()
         _seed_contacts_and_deals(structure, users)
+        for seed in _app_seeders():
+            seed(users=users, now=datetime.now(tz=UTC))
     return _counts()
+
+
+def _app_seeders():
+    """`seed(users=, now=)` of every Apogee app with a `demo` module, in INSTALLED_APPS order.
+
+    Apps built on deals (bid decisions, offers, contracts, missions) add their part of
+    the demo from their own module, after the deals, persons and activities exist.
+    """
+    for app in settings.INSTALLED_APPS:
+        if not app.startswith("apogee.") or app == "apogee.workspace":
+            continue
+        try:
+            module = import_module(f"{app}.demo")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{app}.demo":
+                raise
+            continue
+        if hasattr(module, "seed"):
+            yield module.seed
 
 
 def _counts() -> dict[str, int]:

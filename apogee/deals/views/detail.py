@@ -20,6 +20,7 @@ from apogee.deals import queries, services
 from apogee.deals.errors import DealVersionConflict
 from apogee.deals.forms import DealForm, LostForm, ParticipantForm, currency_choices
 from apogee.deals.models import DealParticipant, Visibility
+from apogee.deals.sections import deal_sections
 from apogee.pipelines.queries import ordered_stages
 from apogee.timeline.labels import conflict_rows
 
@@ -47,6 +48,7 @@ def _detail_context(request, deal) -> dict:
         and stages
         and deal.stage_id == stages[-1].pk,
         "lost_form": LostForm(),
+        "deal_sections": deal_sections(),
     }
 
 
