@@ -48,6 +48,8 @@ def test_a_save_based_on_an_old_version_lists_the_other_users_change(deal, sales
             "by": "Teammate Test",
         },
         {"field": "value", "old": "10000.00", "new": "12000.00", "by": "Teammate Test"},
+        # A typed value stops following the offers: part of what the other user changed.
+        {"field": "value_follows_offer", "old": True, "new": False, "by": "Teammate Test"},
     ]
     assert conflict.value.as_payload()["code"] == "version_conflict"
     stored = Deal.objects.get(pk=deal.pk)

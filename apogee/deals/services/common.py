@@ -1,6 +1,6 @@
 """Checks and helpers shared by the deal services: permission, gates, field cleaning, locking, moves."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,7 +20,21 @@ from apogee.deals.queries import can_see_deal
 from apogee.pipelines.gates import missing_gate_fields
 from apogee.pipelines.models import Stage, required_fields_for
 
-EDITABLE_FIELDS = ("title", "organization", "value", "currency", "expected_close_date", "owner", "visibility")
+EDITABLE_FIELDS = (
+    "title",
+    "organization",
+    "value",
+    "currency",
+    "expected_close_date",
+    "owner",
+    "visibility",
+    "end_customer",
+    "tender_reference",
+    "clarification_deadline",
+    "submission_deadline",
+    "offer_valid_until",
+    "value_follows_offer",
+)
 
 MAX_VALUE = Decimal("1e12")
 
@@ -46,8 +60,12 @@ def _check_gates(stage: Stage, values: dict[str, Any]) -> None:
         raise StageGateBlocked(stage=stage, missing_fields=missing, labels=_field_labels())
 
 
-def _clean_core_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate the built-in fields present in `data`; raise ValidationFailed naming each bad one."""
+def _clean_core_fields(data: dict[str, Any], *, change_notice: bool = False) -> dict[str, Any]:
+    """Validate the built-in fields present in `data`; raise ValidationFailed naming each bad one.
+
+    Only a change notice (a deal under a contract) may be worth less than nothing: a CCN
+    can take scope, and money, away from the contract.
+    """
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     if "title" in data:
@@ -66,7 +84,7 @@ def _clean_core_fields(data: dict[str, Any]) -> dict[str, Any]:
             )
             if not value.is_finite() or abs(value) >= MAX_VALUE or value.as_tuple().exponent < -2:
                 raise InvalidOperation
-            if value < 0:
+            if value < 0 and not change_notice:
                 errors["value"] = [_("The value cannot be negative.")]
             cleaned["value"] = value.quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
@@ -101,9 +119,55 @@ def _clean_core_fields(data: dict[str, Any]) -> dict[str, Any]:
         if data["visibility"] not in Visibility.values:
             errors["visibility"] = [_("Choose a valid visibility.")]
         cleaned["visibility"] = data["visibility"]
+    if "end_customer" in data:
+        end_customer = data["end_customer"]
+        if end_customer is not None and not isinstance(end_customer, Organization):
+            errors["end_customer"] = [_("Choose an organization.")]
+        cleaned["end_customer"] = end_customer
+    if "tender_reference" in data:
+        reference = str(data["tender_reference"] or "").strip()
+        if len(reference) > 80 or "\x00" in reference:
+            errors["tender_reference"] = [_("At most 80 characters.")]
+        cleaned["tender_reference"] = reference
+    for key in ("clarification_deadline", "submission_deadline"):
+        if key in data:
+            cleaned[key] = _moment(data[key], key, errors)
+    if "offer_valid_until" in data:
+        cleaned["offer_valid_until"] = _day(data["offer_valid_until"], "offer_valid_until", errors)
+    if "value_follows_offer" in data:
+        if not isinstance(data["value_follows_offer"], bool):
+            errors["value_follows_offer"] = [_("Give true or false.")]
+        cleaned["value_follows_offer"] = data["value_follows_offer"]
     if errors:
         raise ValidationFailed(_("Some fields are invalid."), fields=errors)
     return cleaned
+
+
+def _day(value, key: str, errors: dict) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[key] = [_("Enter a date as YYYY-MM-DD.")]
+        return None
+
+
+def _moment(value, key: str, errors: dict) -> datetime | None:
+    """A deadline: an aware moment; a naive one or a bare day is taken in the current time zone."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            errors[key] = [_("Enter a date and time as YYYY-MM-DDTHH:MM.")]
+            return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
 
 
 def _lock(deal: Deal) -> Deal:

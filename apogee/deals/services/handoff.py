@@ -70,6 +70,8 @@ def hand_off_deal(*, deal: Deal, actor: User | None) -> Deal:
             origin_deal=deal,
             parent_contract=None,
             occurred_at=None,
+            # The end customer stays; the tender, its deadlines and our offer are the next phase's own.
+            details={"end_customer": deal.end_customer},
         )
     record_event(
         events.DEAL_HANDED_OFF,

@@ -54,9 +54,12 @@ def create_deal(
     origin_deal: Deal | None = None,
     parent_contract: Deal | None = None,
     occurred_at=None,
+    details: dict[str, Any] | None = None,
 ) -> Deal:
     """Create a deal in `stage` (default: the pipeline's first), checking that stage's gates.
 
+    `details` holds the other editable fields (end customer, tender reference and
+    deadlines, offer validity), validated like update_deal's changes.
     `occurred_at` backdates the creation for importers and the demo replaying history.
     """
     owner = owner or actor
@@ -80,6 +83,7 @@ def create_deal(
         origin_deal=origin_deal,
         parent_contract=parent_contract,
         occurred_at=occurred_at,
+        details=details or {},
     )
 
 
@@ -110,6 +114,7 @@ def _insert_deal(
     origin_deal,
     parent_contract,
     occurred_at,
+    details=None,
 ) -> Deal:
     """The creation itself, once the caller has checked the actor's right to create for `owner`."""
     if pipeline.is_archived:
@@ -119,8 +124,15 @@ def _insert_deal(
     stage = stage or pipeline.stages.order_by("position", "id").first()
     if stage is None or stage.pipeline_id != pipeline.pk:
         raise StageNotInPipeline()
+    details = details or {}
+    unknown = set(details) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown fields."), fields={k: [_("Unknown field.")] for k in sorted(unknown)}
+        )
     core = _clean_core_fields(
         {
+            **details,
             "title": title,
             "value": value,
             "currency": currency,
@@ -128,7 +140,8 @@ def _insert_deal(
             "owner": owner,
             "organization": organization,
             "visibility": visibility,
-        }
+        },
+        change_notice=parent_contract is not None,
     )
     values = merge_custom_values({}, clean_custom_values(entity="deal", values=custom_values or {}))
     _check_gates(stage, values)
@@ -234,7 +247,13 @@ def update_deal(
     may_reassign = actor is None or actor.is_workspace_admin or actor.is_manager or deal.owner_id == actor.pk
     if "owner" in changes and changes["owner"] != deal.owner and not may_reassign:
         raise PermissionDenied(_("Only the owner, a manager or an administrator reassigns a deal."))
-    core = _clean_core_fields({k: v for k, v in changes.items() if k != "custom_values"})
+    core = _clean_core_fields(
+        {k: v for k, v in changes.items() if k != "custom_values"},
+        change_notice=deal.parent_contract_id is not None,
+    )
+    if "value" in core and core["value"] != deal.value and "value_follows_offer" not in core:
+        # Someone typed a value: it stays until they hand the value back to the offers.
+        core["value_follows_offer"] = False
     diff: dict[str, list] = {}
     for field, value in core.items():
         old = getattr(deal, field)
