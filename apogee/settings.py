@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "apogee.leads",
     "apogee.activities",
     "apogee.notes",
+    "apogee.search",
     "apogee.workspace",
     "apogee.timeline",
 ]

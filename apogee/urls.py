@@ -19,4 +19,5 @@ urlpatterns = [
     path("settings/", include("apogee.workspace.urls")),
     path("me/", include("apogee.accounts.urls")),
     path("trash/", include("apogee.workspace.trash_urls")),
+    path("search/", include("apogee.search.urls")),
 ]

@@ -57,6 +57,14 @@ def main() -> int:
         "list: page 100": "/deals/?page=100",
         "api: /api/v1/deals?limit=100": "/api/v1/deals?limit=100",
         "page: /me/ (profile, 400 time zones)": "/me/",
+        # "space" is in 4 of the 10 organizations' names: ~40% of the deals match in their body.
+        "search: suggest 'space' (common word)": "/search/suggest?q=space",
+        "search: page 'space' (common word)": "/search/?q=space",
+        "search: page 'bench' (every deal)": "/search/?q=bench",
+        "search: suggest 'thales 00042' (two words)": "/search/suggest?q=thales+00042",
+        "search: suggest '0004242' (one deal)": "/search/suggest?q=0004242",
+        "search: suggest 'sp' (short prefix)": "/search/suggest?q=sp",
+        "api: /api/v1/search?q=airbus": "/api/v1/search?q=airbus",
     }
     results = {}
     for name, url in scenarios.items():

@@ -17,6 +17,7 @@ from apogee.deals.api import router as deals_router
 from apogee.leads.api import router as leads_router
 from apogee.notes.api import router as notes_router
 from apogee.pipelines.api import router as pipelines_router
+from apogee.search.api import router as search_router
 from apogee.timeline.api import router as timeline_router
 
 from .auth import SessionAuth, TokenAuth
@@ -84,6 +85,7 @@ api.add_router("", deals_router)
 api.add_router("", leads_router)
 api.add_router("", activities_router)
 api.add_router("", notes_router)
+api.add_router("", search_router)
 api.add_router("", timeline_router)
 
 

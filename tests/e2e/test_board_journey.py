@@ -91,4 +91,4 @@ def test_switching_to_french_shows_french_labels(live_server, page, workspace, s
     page.goto(f"{live_server.url}/deals/{deal.pk}/")
     body = page.locator("main").inner_text()
     assert "Type d'opportunité" in body
-    assert "Historique" in body
+    assert "Chronologie" in body
