@@ -94,6 +94,7 @@ def build_board(pipeline: Pipeline, deals, *, per_column: int = CARDS_PER_COLUMN
         for deal in cards.filter(stage=stage)[:per_column]:
             deal.stage = stage
             deal.rotting = deal.is_rotting(now)
+            deal.deadline = deal.deadline_warning(now)
             deal.next_activity_overdue = deal.next_activity_on is not None and deal.next_activity_on < today
             column.cards.append(deal)
     return Board(pipeline=pipeline, columns=[columns[s.pk] for s in stages], base_currency=convert.base)

@@ -1,6 +1,7 @@
 """Deals, their participants, their stage history, lost reasons and saved views."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
@@ -43,6 +44,19 @@ class LostReason(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# A tender deadline shows on the board card from two weeks before, in red the last three days.
+DEADLINE_WARNING_DAYS = 14
+DEADLINE_URGENT_DAYS = 3
+
+
+@dataclass(frozen=True)
+class DeadlineWarning:
+    kind: str  # "clarification" or "submission"
+    moment: datetime
+    days: int
+    urgent: bool
 
 
 class Deal(TimeStampedModel):
@@ -147,6 +161,27 @@ class Deal(TimeStampedModel):
 
     def weighted_value(self) -> Decimal:
         return (self.value * self.stage.probability / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def deadline_warning(self, now=None) -> "DeadlineWarning | None":
+        """The nearest tender deadline of an open deal, once it is DEADLINE_WARNING_DAYS away or less."""
+        if self.status != DealStatus.OPEN:
+            return None
+        now = now or timezone.now()
+        upcoming = [
+            (moment, kind)
+            for kind, moment in (
+                ("clarification", self.clarification_deadline),
+                ("submission", self.submission_deadline),
+            )
+            if moment is not None and moment >= now
+        ]
+        if not upcoming:
+            return None
+        moment, kind = min(upcoming)
+        days = (moment - now).days
+        if days > DEADLINE_WARNING_DAYS:
+            return None
+        return DeadlineWarning(kind=kind, moment=moment, days=days, urgent=days < DEADLINE_URGENT_DAYS)
 
     def is_rotting(self, now=None) -> bool:
         days = self.stage.rotting_days

@@ -48,7 +48,14 @@ def get_deal_for_user_or_404(user: User, deal_id) -> Deal:
         return (
             deals_visible_to(user)
             .select_related(
-                "pipeline", "stage", "organization", "owner", "lost_reason", "origin_deal", "parent_contract"
+                "pipeline",
+                "stage",
+                "organization",
+                "end_customer",
+                "owner",
+                "lost_reason",
+                "origin_deal",
+                "parent_contract",
             )
             .get(pk=int(deal_id))
         )

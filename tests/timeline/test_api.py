@@ -26,7 +26,10 @@ def test_a_deal_timeline_over_the_api(api_as, deal, salesperson):
     body = response.json()
     assert [item["event"] for item in body["items"]] == ["note.added", "deal.updated", "deal.created"]
     assert body["items"][0]["body_html"] == "<p>ok</p>"
-    assert body["items"][1]["changes"] == [{"field": "Value", "old": "10000.00", "new": "99000.00"}]
+    assert body["items"][1]["changes"] == [
+        {"field": "Value", "old": "10000.00", "new": "99000.00"},
+        {"field": "Value follows the latest offer", "old": "yes", "new": "no"},
+    ]
     assert body["items"][1]["actor"] == "Salesperson Test" and body["items"][1]["source"] == "system"
     assert body["has_more"] is False
 

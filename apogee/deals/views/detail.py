@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
@@ -27,6 +29,10 @@ from apogee.timeline.labels import conflict_rows
 from .common import add_domain_errors
 
 BUILT_IN = ("title", "value", "organization", "expected_close_date", "owner", "visibility")
+DEADLINE_LABELS = {
+    "clarification_deadline": gettext_lazy("Clarification questions until"),
+    "submission_deadline": gettext_lazy("Submission deadline"),
+}
 
 
 def _detail_context(request, deal) -> dict:
@@ -49,6 +55,7 @@ def _detail_context(request, deal) -> dict:
         and deal.stage_id == stages[-1].pk,
         "lost_form": LostForm(),
         "deal_sections": deal_sections(),
+        "deadline": deal.deadline_warning(),
     }
 
 
@@ -73,12 +80,33 @@ class _FieldForm(forms.Form):
             self.fields["value"] = forms.CharField(initial=deal.value, label=_("Value"))
             self.fields["currency"] = forms.ChoiceField(choices=currency_choices(), label=_("Currency"))
             self.fields["currency"].initial = deal.currency
-        elif name == "organization":
-            self.fields["organization"] = forms.ModelChoiceField(
+        elif name in ("organization", "end_customer"):
+            self.fields[name] = forms.ModelChoiceField(
                 queryset=Organization.objects.filter(deleted_at__isnull=True).order_by("name"),
                 required=False,
-                initial=deal.organization_id,
-                label=_("Organization"),
+                initial=getattr(deal, f"{name}_id"),
+                label=_("Organization") if name == "organization" else _("End customer"),
+            )
+        elif name == "tender_reference":
+            self.fields[name] = forms.CharField(
+                max_length=80, required=False, initial=deal.tender_reference, label=_("Tender reference")
+            )
+        elif name in ("clarification_deadline", "submission_deadline"):
+            current = getattr(deal, name)
+            self.fields[name] = forms.DateTimeField(
+                required=False,
+                initial=current and timezone.localtime(current).strftime("%Y-%m-%dT%H:%M"),
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+                label=DEADLINE_LABELS[name],
+            )
+        elif name == "offer_valid_until":
+            self.fields[name] = forms.DateField(
+                required=False,
+                initial=deal.offer_valid_until,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                input_formats=["%Y-%m-%d"],
+                label=_("Offer valid until"),
             )
         elif name == "expected_close_date":
             self.fields[name] = forms.CharField(
