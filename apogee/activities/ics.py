@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from .models import Activity
 
 DEFAULT_DURATION = timedelta(minutes=30)
+# Tender deadlines remind their owner a week and a day ahead, in whatever calendar shows the feed.
+TENDER_REMINDERS = (timedelta(days=7), timedelta(days=1))
 PRODID = "-//Apogee//Activities//EN"
 
 
@@ -60,7 +62,19 @@ def activity_event(activity: Activity, *, stamp: datetime) -> Event:
         event.add("description", description)
     # Busy only for what takes time; a task or a deadline does not block the agenda.
     event.add("transp", "OPAQUE" if activity.due_at and activity.duration_minutes else "TRANSPARENT")
+    if activity.tender_deadline and not activity.is_done:
+        for before in TENDER_REMINDERS:
+            event.add_component(_reminder(activity, before))
     return event
+
+
+def _reminder(activity: Activity, before: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("uid", f"{event_uid(activity)}-alarm-{int(before.total_seconds())}")
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", activity.subject)
+    alarm.add("trigger", -before)
+    return alarm
 
 
 def calendar_for(activities: Iterable[Activity], *, name: str, now: datetime | None = None) -> bytes:

@@ -45,6 +45,11 @@ def cascade_unless_on_deal(collector, field, sub_objs, using):
     collector.add_field_update(field, None, sub_objs.filter(deal__isnull=False))
 
 
+class TenderDeadline(models.TextChoices):
+    CLARIFICATION = "clarification", _("Clarification questions deadline")
+    SUBMISSION = "submission", _("Submission deadline")
+
+
 class Activity(TimeStampedModel):
     """One thing to do. `due_at` is the moment (UTC) of a timed activity; null means all day.
 
@@ -98,6 +103,10 @@ class Activity(TimeStampedModel):
     note = models.TextField(_("note"), blank=True)
     is_done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done on"), null=True, blank=True)
+    # Set on the activity that stands for a deal's tender deadline (kept in step by deadlines.py).
+    tender_deadline = models.CharField(
+        _("tender deadline"), max_length=20, blank=True, choices=TenderDeadline.choices, editable=False
+    )
     # Bumped on every change: calendars replace an event only when its SEQUENCE grows.
     sequence = models.PositiveIntegerField(default=0)
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
@@ -113,7 +122,12 @@ class Activity(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__gt=0),
                 name="activity_duration_positive",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["deal", "tender_deadline"],
+                condition=~Q(tender_deadline=""),
+                name="one_activity_per_tender_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -413,8 +413,32 @@ def _seed_contacts_and_deals(structure: dict[str, Pipeline], users: dict[str, Us
         _seed_deal(
             plan, 100 + index, rng, stages, organizations, persons, owners, lost_reasons, now, parent=parent
         )
+    _seed_tenders(organizations[0], now)
     _seed_leads(users, organizations)
     _seed_activities(users, now)
+
+
+def _seed_tenders(esa: Organization, now: datetime) -> None:
+    """ESA as end customer of the deals primes buy from us, and tenders with deadlines coming up."""
+    open_sales = list(
+        Deal.objects.filter(pipeline__name="Sales", status="open")
+        .exclude(organization=esa)
+        .select_related("stage")
+        .order_by("-stage__position", "id")
+    )
+    for deal in Deal.objects.filter(pipeline__name__in=["Sales", "RFI", "CCN"]).exclude(organization=esa):
+        deals.update_deal(deal=deal, actor=None, changes={"end_customer": esa})
+    for index, deal in enumerate(open_sales[:4]):
+        deals.update_deal(
+            deal=deal,
+            actor=None,
+            changes={
+                "tender_reference": f"AO/1-{11840 + index * 7}/26/NL",
+                "clarification_deadline": now + timedelta(days=2 + index * 6, hours=3),
+                "submission_deadline": now + timedelta(days=9 + index * 9, hours=3),
+                "offer_valid_until": (now + timedelta(days=190)).date(),
+            },
+        )
 
 
 def _seed_deal(
