@@ -81,6 +81,12 @@ class DealOut(Schema):
     expected_close_date: date | None
     owner_id: int
     organization_id: int | None
+    end_customer_id: int | None = Field(..., description="Who the work is finally for, e.g. ESA.")
+    tender_reference: str
+    clarification_deadline: datetime | None
+    submission_deadline: datetime | None
+    offer_valid_until: date | None
+    value_follows_offer: bool = Field(..., description="False once someone typed the value by hand.")
     visibility: str
     custom_fields: dict[str, Any]
     origin_deal_id: int | None
@@ -161,9 +167,14 @@ class DealCreate(Input):
     stage_id: int | None = Field(None, description="The pipeline's first stage if omitted.")
     owner_id: int | None = Field(None, description="You if omitted.")
     organization_id: int | None = None
+    end_customer_id: int | None = None
     value: Decimal = Decimal("0")
     currency: str | None = None
     expected_close_date: date | None = None
+    tender_reference: str = Field("", max_length=80)
+    clarification_deadline: datetime | None = None
+    submission_deadline: datetime | None = None
+    offer_valid_until: date | None = None
     visibility: Visibility = Visibility.EVERYONE
     custom_fields: dict[str, Any] = Field(default_factory=dict)
     participants: list[ParticipantIn] = Field(default_factory=list)
@@ -187,6 +198,14 @@ class DealPatch(Input):
     expected_close_date: date | None = None
     visibility: Visibility | None = None
     custom_fields: dict[str, Any] | None = Field(None, description="Merged; an empty value clears a field.")
+    end_customer_id: int | None = None
+    tender_reference: str | None = Field(None, max_length=80)
+    clarification_deadline: datetime | None = None
+    submission_deadline: datetime | None = None
+    offer_valid_until: date | None = None
+    value_follows_offer: bool | None = Field(
+        None, description="Setting a value without it stops the value following the offers."
+    )
 
 
 class MoveIn(Input):
@@ -241,10 +260,9 @@ def _owner(pk: int | None) -> User | None:
     return _referenced(active_users(), pk, "owner_id", _("Choose an active user."))
 
 
-def _organization(request, pk: int | None) -> Organization | None:
-    return _referenced(
-        organizations_visible_to(request.auth), pk, "organization_id", _("Choose an existing organization.")
-    )
+def _organization(request, pk: int | None, field: str = "organization_id") -> Organization | None:
+    message = _("Choose an existing organization.")
+    return _referenced(organizations_visible_to(request.auth), pk, field, message)
 
 
 def _ids(participants: list[ParticipantIn]) -> list[int]:
@@ -293,8 +311,16 @@ def create_deal(request, payload: DealCreate):
         stage="stage_id",
         owner="owner_id",
         organization="organization_id",
+        end_customer="end_customer_id",
         parent_contract="parent_contract_id",
     ):
+        details = {
+            "end_customer": _organization(request, payload.end_customer_id, "end_customer_id"),
+            "tender_reference": payload.tender_reference,
+            "clarification_deadline": payload.clarification_deadline,
+            "submission_deadline": payload.submission_deadline,
+            "offer_valid_until": payload.offer_valid_until,
+        }
         deal = services.create_deal(
             title=payload.title,
             pipeline=pipeline,
@@ -308,6 +334,7 @@ def create_deal(request, payload: DealCreate):
             custom_values=payload.custom_fields,
             participants=[(persons[p.person_id], p.role) for p in payload.participants],
             parent_contract=parent_contract,
+            details=details,
             **optional,
         )
     return Status(201, _out(deal))
@@ -327,9 +354,11 @@ def update_deal(request, deal_id: int, payload: DealPatch):
         changes["owner"] = _owner(changes.pop("owner_id"))
     if "organization_id" in changes:
         changes["organization"] = _organization(request, changes.pop("organization_id"))
+    if "end_customer_id" in changes:
+        changes["end_customer"] = _organization(request, changes.pop("end_customer_id"), "end_customer_id")
     if "custom_fields" in changes:
         changes["custom_values"] = changes.pop("custom_fields") or {}
-    with _fields_named(owner="owner_id", organization="organization_id"):
+    with _fields_named(owner="owner_id", organization="organization_id", end_customer="end_customer_id"):
         deal = services.update_deal(
             deal=deal, actor=request.auth, changes=changes, expected_version=payload.version
         )

@@ -68,6 +68,12 @@ def test_create_deal_returns_the_full_deal(api, salesperson, sales_pipeline):
         "expected_close_date": "2026-09-30",
         "owner_id": salesperson.pk,
         "organization_id": organization.pk,
+        "end_customer_id": None,
+        "tender_reference": "",
+        "clarification_deadline": None,
+        "submission_deadline": None,
+        "offer_valid_until": None,
+        "value_follows_offer": True,
         "visibility": "team",
         "custom_fields": {"product_line": ["mechanisms"], "mission": "Harwell 2026"},
         "origin_deal_id": None,
@@ -325,7 +331,10 @@ def test_second_patch_from_the_same_version_is_409_and_changes_nothing(api_as, a
         ),
         "fields": {},
         "current_version": 2,
-        "changes": [{"field": "value", "old": "120000.00", "new": "130000.00", "by": "Salesperson Test"}],
+        "changes": [
+            {"field": "value", "old": "120000.00", "new": "130000.00", "by": "Salesperson Test"},
+            {"field": "value_follows_offer", "old": True, "new": False, "by": "Salesperson Test"},
+        ],
     }
     deal.refresh_from_db()
     assert (deal.title, deal.value, deal.version) == ("Reaction wheel bracket", Decimal("130000.00"), 2)
