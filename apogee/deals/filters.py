@@ -1,7 +1,7 @@
 """Deal filters from a query string, shared by the board, the list, CSV export, saved views and the API.
 
 Parameters: pipeline, stage, owner (repeatable), status (open|won|lost|all),
-organization, q (title contains), currency, value_min, value_max, close_from,
+organization, end_customer, q (title contains), currency, value_min, value_max, close_from,
 close_to, and f=<custom key>:<operator>:<value> (repeatable) for custom fields,
 e.g. f=opportunity_type:eq:esa or f=product_line:has:motor or f=mission:empty:.
 """
@@ -24,6 +24,7 @@ FILTER_PARAMS = (
     "owner",
     "status",
     "organization",
+    "end_customer",
     "q",
     "currency",
     "value_min",
@@ -88,6 +89,7 @@ def parse_deal_filter(params, *, default_status: str = "open") -> DealFilter:
         ("stage", "stage_id__in"),
         ("owner", "owner_id__in"),
         ("organization", "organization_id__in"),
+        ("end_customer", "end_customer_id__in"),
     ):
         values = get_list(name)
         if values:

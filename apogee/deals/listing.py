@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apogee.core.money import format_money
@@ -24,6 +25,9 @@ class ColumnSpec:
 BUILT_IN_COLUMNS = [
     ColumnSpec("title", _("Title"), "title"),
     ColumnSpec("organization", _("Organization"), "organization__name"),
+    ColumnSpec("end_customer", _("End customer"), "end_customer__name"),
+    ColumnSpec("tender_reference", _("Tender reference"), "tender_reference"),
+    ColumnSpec("submission_deadline", _("Submission deadline"), "submission_deadline"),
     ColumnSpec("pipeline", _("Pipeline"), "pipeline__position"),
     ColumnSpec("stage", _("Stage"), "stage__position"),
     ColumnSpec("status", _("Status"), "status"),
@@ -90,6 +94,8 @@ class RowFormatter:
             return self.custom.format(key[3:], deal.custom_values.get(key[3:]))
         if key == "organization":
             return deal.organization.name if deal.organization_id else ""
+        if key == "end_customer":
+            return deal.end_customer.name if deal.end_customer_id else ""
         if key == "pipeline":
             return deal.pipeline.name
         if key == "stage":
@@ -109,5 +115,8 @@ class RowFormatter:
             return str(deal.owner)
         if key in ("created_at", "updated_at"):
             return getattr(deal, key).strftime("%Y-%m-%d")
+        if key == "submission_deadline":
+            moment = deal.submission_deadline
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
         value = getattr(deal, key)
         return "" if value is None else str(value)

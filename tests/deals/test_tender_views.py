@@ -79,3 +79,17 @@ def test_edit_end_customer_and_deadline_inline(client_for, sales_pipeline, sales
     )
     assert bad.status_code == 200 and "HX-Refresh" not in bad
     assert "field-error" in bad.content.decode() or "errorlist" in bad.content.decode()
+
+
+def test_the_list_filters_and_shows_the_end_customer(client_for, sales_pipeline, salesperson):
+    esa = make_organization("European Space Agency")
+    mine = make_deal(pipeline=sales_pipeline, owner=salesperson, title="For ESA")
+    make_deal(pipeline=sales_pipeline, owner=salesperson, title="For someone else")
+    update_deal(deal=mine, actor=salesperson, changes={"end_customer": esa, "tender_reference": "AO-77"})
+    client = client_for(salesperson)
+    page = client.get(
+        "/deals/", {"end_customer": esa.pk, "col": ["title", "end_customer", "tender_reference"]}
+    )
+    body = page.content.decode()
+    assert "For ESA" in body and "For someone else" not in body
+    assert "European Space Agency" in body and "AO-77" in body

@@ -30,7 +30,7 @@ CSV_CHUNK = 1000
 def _listed(request: HttpRequest):
     dfilter = parse_deal_filter(request.GET, default_status="all")
     deals = queries.deals_visible_to(request.user).select_related(
-        "organization", "pipeline", "stage", "owner"
+        "organization", "end_customer", "pipeline", "stage", "owner"
     )
     if dfilter.is_valid:
         deals = deals.filter(dfilter.q)
