@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import retarget
 
+from apogee.contacts.models import Organization
 from apogee.core.errors import DomainError
 from apogee.customfields.queries import definitions_for
 from apogee.deals import queries, services
@@ -16,7 +17,7 @@ from apogee.deals.board import build_board
 from apogee.deals.errors import StageEntryBlocked, StageGateBlocked
 from apogee.deals.filters import parse_deal_filter
 from apogee.deals.forms import GateFieldsForm, MoveDealForm
-from apogee.deals.models import DealStatus
+from apogee.deals.models import Deal, DealStatus
 from apogee.pipelines.queries import active_pipelines
 
 from .common import add_domain_errors, htmx_trigger, query_without, url_for_each
@@ -38,6 +39,12 @@ def filter_context(request: HttpRequest, dfilter, pipeline=None) -> dict:
         "users": get_user_model().objects.filter(is_active=True),
         "statuses": [*DealStatus.choices, ("all", _("All"))],
         "selected_owners": request.GET.getlist("owner"),
+        # Whoever already is an end customer somewhere: the short list the filter offers.
+        "end_customers": Organization.objects.filter(
+            pk__in=Deal.objects.filter(end_customer__isnull=False).values("end_customer_id"),
+            deleted_at__isnull=True,
+        ).order_by("name"),
+        "selected_end_customer": request.GET.get("end_customer", ""),
         "definitions": definitions,
         "custom_rows": dfilter.custom or [],
         "saved_views": queries.saved_views_for(request.user, pipeline.pk if pipeline else None),
