@@ -73,9 +73,11 @@ INSTALLED_APPS = [
     "apogee.leads",
     "apogee.activities",
     "apogee.notes",
+    "apogee.contracts",
     "apogee.search",
     "apogee.workspace",
     "apogee.timeline",
+    "apogee.missions",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +175,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
 
 # ---------------------------------------------------------------- background jobs
 # REDIS_URL: use Redis for the huey queue (several workers, several machines).

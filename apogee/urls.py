@@ -20,4 +20,6 @@ urlpatterns = [
     path("me/", include("apogee.accounts.urls")),
     path("trash/", include("apogee.workspace.trash_urls")),
     path("search/", include("apogee.search.urls")),
+    path("missions/", include("apogee.missions.urls")),
+    path("contracts/", include("apogee.contracts.urls")),
 ]
