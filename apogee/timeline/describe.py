@@ -176,6 +176,10 @@ def _simple(text: Callable[[], str]) -> Callable[[DomainEvent, _Context], str]:
     return lambda event, context: text()
 
 
+def _with_data(template: Callable[[], str], key: str) -> Callable[[DomainEvent, _Context], str]:
+    return lambda event, context: template() % _data(event).get(key, "")
+
+
 def _with_activity(template: Callable[[], str]) -> Callable[[DomainEvent, _Context], str]:
     return lambda event, context: template() % {"subject": _activity_subject(event, context)}
 
@@ -239,6 +243,13 @@ _DESCRIBERS: dict[str, Callable[[DomainEvent, _Context], str]] = {
     "activity.deleted": _with_activity(lambda: _("Deleted the activity “%(subject)s”")),
     "activity.restored": _with_activity(lambda: _("Restored the activity “%(subject)s”")),
     "activity.moved": _with_activity(lambda: _("Moved the activity “%(subject)s” to the deal")),
+    # Missions and contracts
+    "mission.profile_set": _simple(lambda: _("Set the mission profile")),
+    "mission.deal_linked": _with_data(lambda: _("Linked “%s” to the mission"), "deal_title"),
+    "mission.deal_unlinked": _with_data(lambda: _("Unlinked “%s” from the mission"), "deal_title"),
+    "contract.created": _with_data(lambda: _("Created contract %s"), "number"),
+    "contract.updated": _simple(lambda: _("Changed the contract")),
+    "change_notice.numbered": _with_data(lambda: _("Numbered change notice %s"), "number"),
     # Notes
     "note.added": _simple(lambda: _("Added a note")),
     "note.edited": _simple(lambda: _("Edited a note")),
