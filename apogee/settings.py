@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "apogee.search",
     "apogee.workspace",
     "apogee.timeline",
+    "apogee.notifications",
+    "apogee.bids",
     "apogee.missions",
 ]
 
@@ -110,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apogee.core.undo.undo_offer",
+                "apogee.notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -22,4 +22,6 @@ urlpatterns = [
     path("search/", include("apogee.search.urls")),
     path("missions/", include("apogee.missions.urls")),
     path("contracts/", include("apogee.contracts.urls")),
+    path("notifications/", include("apogee.notifications.urls")),
+    path("bids/", include("apogee.bids.urls")),
 ]

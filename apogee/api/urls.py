@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from apogee.accounts.api import router as accounts_router
 from apogee.activities.api import router as activities_router
+from apogee.bids.api import router as bids_router
 from apogee.contacts.api import router as contacts_router
 from apogee.contracts.api import router as contracts_router
 from apogee.core.errors import DomainError
@@ -18,6 +19,7 @@ from apogee.deals.api import router as deals_router
 from apogee.leads.api import router as leads_router
 from apogee.missions.api import router as missions_router
 from apogee.notes.api import router as notes_router
+from apogee.notifications.api import router as notifications_router
 from apogee.pipelines.api import router as pipelines_router
 from apogee.search.api import router as search_router
 from apogee.timeline.api import router as timeline_router
@@ -91,6 +93,8 @@ api.add_router("", search_router)
 api.add_router("", timeline_router)
 api.add_router("", missions_router)
 api.add_router("", contracts_router)
+api.add_router("", bids_router)
+api.add_router("", notifications_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

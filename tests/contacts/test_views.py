@@ -53,8 +53,8 @@ def test_missing_person_is_a_404(client_for, salesperson, url_name):
     assert response.status_code == 404
 
 
-# session, user, count, page of rows (annotated counts): the same for 3 rows and for 30.
-ORGANIZATION_LIST_QUERIES = 4
+# session, user, unread notifications, count, page of rows (annotated counts): the same for 3 rows and for 30.
+ORGANIZATION_LIST_QUERIES = 5
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -74,7 +74,7 @@ def test_organization_list_query_count_does_not_grow_with_rows(
 
 
 # session, user, count, page of rows (with organizations), their e-mails.
-PERSON_LIST_QUERIES = 5
+PERSON_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -115,7 +115,7 @@ def test_lists_answer_the_search_box_with_the_results_alone(client_for, salesper
 
 
 # session, user, organization, its owner, field definitions, persons, their e-mails, deals.
-ORGANIZATION_PAGE_QUERIES = 8
+ORGANIZATION_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -135,7 +135,7 @@ def test_organization_page_query_count_does_not_grow_with_persons_or_deals(
 
 
 # session, user, person (with organization), e-mails, field definitions, participations with deals.
-PERSON_PAGE_QUERIES = 6
+PERSON_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("rows", [3, 30])
