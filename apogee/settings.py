@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apogee.notifications",
     "apogee.bids",
     "apogee.missions",
+    "apogee.offers",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Uploaded files (offer documents): under the data dir, served only by permission-checked views.
+MEDIA_ROOT = DATA_DIR / "media"
+# APOGEE_OFFER_MAX_UPLOAD_MB: the largest offer document accepted, in megabytes.
+APOGEE_OFFER_MAX_UPLOAD_MB = env_int("APOGEE_OFFER_MAX_UPLOAD_MB", 20)
 
 # ---------------------------------------------------------------- background jobs
 # REDIS_URL: use Redis for the huey queue (several workers, several machines).

@@ -24,4 +24,5 @@ urlpatterns = [
     path("contracts/", include("apogee.contracts.urls")),
     path("notifications/", include("apogee.notifications.urls")),
     path("bids/", include("apogee.bids.urls")),
+    path("offers/", include("apogee.offers.urls")),
 ]

@@ -20,6 +20,7 @@ from apogee.leads.api import router as leads_router
 from apogee.missions.api import router as missions_router
 from apogee.notes.api import router as notes_router
 from apogee.notifications.api import router as notifications_router
+from apogee.offers.api import router as offers_router
 from apogee.pipelines.api import router as pipelines_router
 from apogee.search.api import router as search_router
 from apogee.timeline.api import router as timeline_router
@@ -95,6 +96,7 @@ api.add_router("", missions_router)
 api.add_router("", contracts_router)
 api.add_router("", bids_router)
 api.add_router("", notifications_router)
+api.add_router("", offers_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):
