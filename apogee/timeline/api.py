@@ -21,7 +21,7 @@ from .queries import MAX_PAGE_SIZE, PAGE_SIZE, AuditFilters, audit_events, timel
 router = Router(tags=["timeline"])
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Kind = Literal["change", "stage", "activity", "note", "status"]
+Kind = Literal["change", "stage", "activity", "note", "bid", "status"]
 Source = Literal[tuple(EventSource.values)]  # type: ignore[valid-type]
 
 
@@ -36,7 +36,7 @@ class EntryOut(Schema):
     when: datetime
     actor: str
     source: str = Field(..., description="ui, api, import or system.")
-    kind: str = Field(..., description="change, stage, activity, note or status.")
+    kind: str = Field(..., description="change, stage, activity, note, bid or status.")
     event: str = Field(..., description="The event's name, e.g. deal.updated.")
     text: str
     changes: list[ChangeOut]

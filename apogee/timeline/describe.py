@@ -176,6 +176,30 @@ def _simple(text: Callable[[], str]) -> Callable[[DomainEvent, _Context], str]:
     return lambda event, context: text()
 
 
+def _bid(event: DomainEvent, final: str, proposed: str | None = None) -> str:
+    data = _data(event)
+    decision = _("bid") if data.get("decision") == "bid" else _("no-bid")
+    text = proposed if proposed and data.get("status") == "proposed" else final
+    return text % {"decision": decision, "total": data.get("total") or "—"}
+
+
+def _offer(event: DomainEvent, text: str) -> str:
+    data = _data(event)
+    kinds = {
+        "rom": _("ROM"),
+        "budgetary": _("budgetary offer"),
+        "firm": _("firm offer"),
+        "ccn_quote": _("CCN quote"),
+    }
+    return text % {
+        "type": kinds.get(data.get("offer_type"), _("offer")),
+        "reference": data.get("reference", ""),
+        "revision": data.get("revision", ""),
+        "amount": f"{data.get('currency', '')} {data.get('amount', '')}".strip(),
+        "name": data.get("name", ""),
+    }
+
+
 def _with_data(template: Callable[[], str], key: str) -> Callable[[DomainEvent, _Context], str]:
     return lambda event, context: template() % _data(event).get(key, "")
 
@@ -243,6 +267,28 @@ _DESCRIBERS: dict[str, Callable[[DomainEvent, _Context], str]] = {
     "activity.deleted": _with_activity(lambda: _("Deleted the activity “%(subject)s”")),
     "activity.restored": _with_activity(lambda: _("Restored the activity “%(subject)s”")),
     "activity.moved": _with_activity(lambda: _("Moved the activity “%(subject)s” to the deal")),
+    # Bid decisions and offers
+    "bid_decision.recorded": lambda e, c: _bid(
+        e,
+        _("Recorded a %(decision)s decision (score %(total)s)"),
+        _("Proposed a %(decision)s decision (score %(total)s), awaiting approval"),
+    ),
+    "bid_decision.approved": lambda e, c: _bid(e, _("Approved the %(decision)s decision")),
+    "bid_decision.rejected": lambda e, c: _bid(e, _("Rejected the %(decision)s decision")),
+    "bid_decision.superseded": lambda e, c: _bid(e, _("A newer decision replaced the proposed %(decision)s")),
+    "offer.created": lambda e, c: _offer(e, _("Drafted %(type)s %(reference)s: %(amount)s")),
+    "offer.updated": lambda e, c: _offer(e, _("Changed %(type)s %(reference)s")),
+    "offer.revised": lambda e, c: _offer(
+        e, _("Revised %(type)s %(reference)s (revision %(revision)s): %(amount)s")
+    ),
+    "offer.superseded": lambda e, c: _offer(
+        e, _("Revision %(revision)s of %(type)s %(reference)s superseded")
+    ),
+    "offer.submitted": lambda e, c: _offer(e, _("Submitted %(type)s %(reference)s: %(amount)s")),
+    "offer.accepted": lambda e, c: _offer(e, _("The customer accepted %(type)s %(reference)s")),
+    "offer.rejected": lambda e, c: _offer(e, _("The customer rejected %(type)s %(reference)s")),
+    "offer.document_attached": lambda e, c: _offer(e, _("Attached “%(name)s” to %(reference)s")),
+    "offer.document_removed": lambda e, c: _offer(e, _("Removed “%(name)s” from %(reference)s")),
     # Missions and contracts
     "mission.profile_set": _simple(lambda: _("Set the mission profile")),
     "mission.deal_linked": _with_data(lambda: _("Linked “%s” to the mission"), "deal_title"),

@@ -6,8 +6,11 @@ ACTIVITY = "activity"
 NOTE = "note"
 STATUS = "status"
 EMAIL = "email"
+BID = "bid"
 
-KINDS = (STAGE, CHANGE, ACTIVITY, NOTE, STATUS)
+KINDS = (STAGE, CHANGE, ACTIVITY, NOTE, BID, STATUS)
+# Bid decisions, offers and the contract: the bid's own story, one filter.
+BID_SUBJECTS = ("bid_decision", "offer", "contract", "change_notice")
 
 _STATUS_VERBS = {
     "created",
@@ -32,6 +35,8 @@ def kind_of(event_name: str) -> str:
         return NOTE
     if subject == "email":
         return EMAIL
+    if subject in BID_SUBJECTS:
+        return BID
     if verb == "stage_changed":
         return STAGE
     if verb in _STATUS_VERBS:

@@ -18,12 +18,15 @@ from django.utils import timezone
 from apogee.accounts.models import User
 from apogee.activities.models import Activity, ActivityAttendee
 from apogee.activities.queries import activities_visible_to
+from apogee.bids.models import BidDecision
+from apogee.contracts.models import Contract
 from apogee.core.models import DomainEvent
 from apogee.deals.models import DealParticipant
 from apogee.deals.queries import deals_visible_to
 from apogee.leads.models import Lead
 from apogee.leads.queries import leads_visible_to
 from apogee.notes.models import Note
+from apogee.offers.models import Offer
 
 from . import kinds as k
 from .describe import Entry, describe
@@ -47,6 +50,9 @@ def _scope(user: User, record) -> Q:
         activities = Activity.objects.filter(deal=record)
         notes = Note.objects.filter(deal=record)
         scope |= Q(subject_type="lead", subject_id__in=_ids(Lead.objects.filter(converted_deal=record)))
+        scope |= Q(subject_type="biddecision", subject_id__in=_ids(BidDecision.objects.filter(deal=record)))
+        scope |= Q(subject_type="offer", subject_id__in=_ids(Offer.objects.filter(deal=record)))
+        scope |= Q(subject_type="contract", subject_id__in=_ids(Contract.objects.filter(deal=record)))
     elif kind == "lead":
         activities = Activity.objects.filter(lead_id=record.pk)
         notes = Note.objects.filter(lead=record)
@@ -71,6 +77,13 @@ def _scope(user: User, record) -> Q:
     return scope
 
 
+def _any_prefix(prefixes) -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(name__startswith=prefix)
+    return q
+
+
 def kind_q(kinds) -> Q:
     """Events of the given timeline kinds (see kinds.kind_of, which this mirrors in SQL)."""
     status_names = [f"{s}.{v}" for s in RECORD_KINDS for v in sorted(k._STATUS_VERBS)]
@@ -78,6 +91,7 @@ def kind_q(kinds) -> Q:
         k.ACTIVITY: Q(name__startswith="activity."),
         k.NOTE: Q(name__startswith="note."),
         k.EMAIL: Q(name__startswith="email."),
+        k.BID: _any_prefix(f"{subject}." for subject in k.BID_SUBJECTS),
         k.STAGE: Q(name__endswith=".stage_changed"),
         k.STATUS: Q(name__in=status_names),
     }

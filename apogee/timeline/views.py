@@ -27,6 +27,7 @@ KIND_LABELS = [
     (k.STAGE, _("Stages")),
     (k.ACTIVITY, _("Activities")),
     (k.NOTE, _("Notes")),
+    (k.BID, _("Bid and offers")),
     (k.STATUS, _("Status")),
 ]
 
