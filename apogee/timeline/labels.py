@@ -7,9 +7,13 @@ referenced model and per custom-field entity, whatever the page mixes.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import suppress
+from datetime import date, datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from apogee.activities.models import Activity
@@ -113,6 +117,15 @@ class ChangeLabels:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return str(gettext_lazy("yes") if value else gettext_lazy("no"))
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            with suppress(ValueError):
+                moment = datetime.fromisoformat(value)
+                if timezone.is_aware(moment):
+                    moment = timezone.localtime(moment)
+                return date_format(moment, "SHORT_DATETIME_FORMAT")
+        elif isinstance(field, models.DateField) and isinstance(value, str):
+            with suppress(ValueError):
+                return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
         return _plain(value)
 
 

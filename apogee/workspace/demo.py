@@ -428,14 +428,15 @@ def _seed_tenders(esa: Organization, now: datetime) -> None:
     )
     for deal in Deal.objects.filter(pipeline__name__in=["Sales", "RFI", "CCN"]).exclude(organization=esa):
         deals.update_deal(deal=deal, actor=None, changes={"end_customer": esa})
+    noon = now.replace(hour=11, minute=0, second=0, microsecond=0)  # tenders close at noon, Dutch time
     for index, deal in enumerate(open_sales[:4]):
         deals.update_deal(
             deal=deal,
             actor=None,
             changes={
                 "tender_reference": f"AO/1-{11840 + index * 7}/26/NL",
-                "clarification_deadline": now + timedelta(days=2 + index * 6, hours=3),
-                "submission_deadline": now + timedelta(days=9 + index * 9, hours=3),
+                "clarification_deadline": noon + timedelta(days=2 + index * 6),
+                "submission_deadline": noon + timedelta(days=9 + index * 9),
                 "offer_valid_until": (now + timedelta(days=190)).date(),
             },
         )

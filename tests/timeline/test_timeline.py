@@ -175,3 +175,15 @@ def test_a_deal_converted_from_a_lead_carries_the_lead_history(sales_pipeline, s
     assert "lead.created" in names and "lead.converted" in names and "deal.created" in names
     converted = next(e for e in timeline_for(salesperson, lead).entries if e.name == "lead.converted")
     assert converted.text == "Converted the lead to the deal “Lunar lander harness”"
+
+
+def test_dates_and_moments_in_changes_read_as_dates(deal, salesperson):
+    update_deal(
+        deal=deal,
+        actor=salesperson,
+        changes={"submission_deadline": "2027-03-15T12:00+01:00", "offer_valid_until": "2027-09-30"},
+    )
+    (change,) = timeline_for(salesperson, deal, kinds=["change"]).entries
+    rows = {label: new for label, _old, new in change.changes}
+    assert rows["Submission deadline"] == "15.03.2027 11:00"  # shown in the active time zone (UTC here)
+    assert rows["Offer valid until"] == "30.09.2027"
