@@ -19,6 +19,7 @@ from django.db import transaction
 from apogee.accounts import services as accounts
 from apogee.accounts.models import Role, Team, User
 from apogee.activities import services as activities
+from apogee.activities.defaults import ensure_default_types
 from apogee.activities.models import Activity, ActivityType
 from apogee.contacts import services as contacts
 from apogee.contacts.models import Organization, Person
@@ -169,6 +170,7 @@ LOST_REASONS = [
 
 @transaction.atomic
 def ensure_structure() -> dict[str, Pipeline]:
+    ensure_default_types()
     for code, name in CURRENCIES:
         currency = Currency.objects.filter(code=code).first() or core.add_currency(
             code=code, name=name, actor=None

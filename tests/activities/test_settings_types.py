@@ -59,3 +59,17 @@ def test_only_administrators_reach_the_page(request, client_for, workspace, user
     assert client.get(reverse("workspace:activity_types")).status_code == 403
     assert client.post(reverse("workspace:activity_types"), {"label_en": "Visit"}).status_code == 403
     assert ActivityType.objects.count() == 6
+
+
+def test_the_workspace_structure_puts_back_missing_default_types_and_keeps_edited_ones(db):
+    from apogee.activities.models import Activity, ActivityType
+    from apogee.workspace.demo import ensure_structure
+
+    Activity.objects.all().delete()
+    ActivityType.objects.exclude(key="call").delete()
+    ActivityType.objects.filter(key="call").update(label_en="Phone call")
+    ensure_structure()
+    assert sorted(ActivityType.objects.values_list("key", flat=True)) == sorted(
+        ["call", "meeting", "task", "deadline", "email", "linkedin"]
+    )
+    assert ActivityType.objects.get(key="call").label_en == "Phone call"
