@@ -1,5 +1,6 @@
 """Browser journeys: Playwright driving Debian's Chromium (headless) against a live server."""
 
+import contextlib
 import os
 
 import pytest
@@ -37,10 +38,18 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context = browser.new_context(viewport={"width": 1500, "height": 950}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
+    # Pages load their panels by htmx after "load": let those requests finish before the test
+    # database is flushed, or the live server thread still reads tables the flush must empty
+    # (SQLite's shared in-memory test database then answers "table is locked").
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_load_state("networkidle", timeout=10000)
+        page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=10000)
     context.close()
 
 
