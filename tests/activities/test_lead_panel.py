@@ -47,7 +47,9 @@ def test_the_panel_lists_planned_then_done_activities_and_offers_to_schedule_on_
     content = response.content.decode()
     assert f'hx-get="{reverse("activities:create")}?lead={lead.pk}"' in content
     assert "Not on this lead" not in content
-    assert 'hx-trigger="activities-changed from:body"' in content
+    # The lead page's frame around the panel reloads it when an activity changes.
+    page = client_for(salesperson).get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert 'class="activities-frame" hx-get="' in page and 'hx-trigger="activities-changed from:body"' in page
 
 
 def test_an_empty_panel_asks_for_a_next_activity(client_for, workspace, salesperson):
