@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from apogee.core.spreadsheet import safe_cell
+from apogee.core.spreadsheet import Echo, safe_cell
 from apogee.notes.queries import get_target_for_user_or_404
 from apogee.workspace.views import admin_required
 
@@ -69,11 +69,6 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "settings/audit.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @admin_required
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
@@ -83,7 +78,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     events = audit_events(form.filters())[:AUDIT_EXPORT_LIMIT]
 
     def rows():
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
         yield writer.writerow(
             ["id", "when", "who", "source", "event", "record", "record_id", "text", "changes"]
         )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apogee.core.errors import DomainError
 from apogee.core.queries import BaseConverter
-from apogee.core.spreadsheet import safe_cell
+from apogee.core.spreadsheet import Echo, safe_cell
 from apogee.deals import queries, services
 from apogee.deals.filters import parse_deal_filter
 from apogee.deals.forms import SaveViewForm
@@ -65,17 +65,12 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     return render(request, "deals/list.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The current view (filters, sort, columns), every page, as CSV for Excel (UTF-8 with BOM)."""
     _filter, deals, columns, _sort = _listed(request)
     convert = BaseConverter()
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def rows():
         yield "\ufeff" + writer.writerow([str(c.label) for c in columns])
