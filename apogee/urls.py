@@ -25,4 +25,5 @@ urlpatterns = [
     path("notifications/", include("apogee.notifications.urls")),
     path("bids/", include("apogee.bids.urls")),
     path("offers/", include("apogee.offers.urls")),
+    path("insights/", include("apogee.insights.urls")),
 ]
