@@ -16,6 +16,7 @@ from apogee.contracts.api import router as contracts_router
 from apogee.core.errors import DomainError
 from apogee.customfields.api import router as customfields_router
 from apogee.deals.api import router as deals_router
+from apogee.insights.api import router as insights_router
 from apogee.leads.api import router as leads_router
 from apogee.missions.api import router as missions_router
 from apogee.notes.api import router as notes_router
@@ -97,6 +98,7 @@ api.add_router("", contracts_router)
 api.add_router("", bids_router)
 api.add_router("", notifications_router)
 api.add_router("", offers_router)
+api.add_router("", insights_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

@@ -38,7 +38,7 @@ def table_rows(report, index=0):
 
 
 def history(pipeline, owner, moves, *, custom=None, **extra):
-    """A deal created at moves[0] and moved through moves[1:]: (stage name | 'won' | 'lost' | 'reopen', when)."""
+    """A deal created at moves[0], then moves[1:]: (stage name | 'won' | 'lost' | 'reopen', when)."""
     first_stage, created = moves[0]
     deal = make_deal(
         pipeline=pipeline,
@@ -286,7 +286,7 @@ def test_forecast_by_expected_month_with_weighted_value_and_overdue_flagged(
     ]
     assert by_month["Overdue"][2:] == [1, Decimal("30000.00"), Decimal("3000.00")]
     assert by_month["No date"][2:] == [1, Decimal("5000.00"), Decimal("500.00")]
-    assert [r.flagged for r in report.tables[0].rows][0] is True
+    assert report.tables[0].rows[0].flagged is True
     assert report.notes[0].startswith("1 open deal has an expected close date in the past")
 
 
