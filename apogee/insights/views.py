@@ -4,6 +4,8 @@ Every number is computed with the reader's permissions (a shared report or dashb
 the question, not the answer). Bars and table cells link to the deals behind them.
 """
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,10 +25,12 @@ from apogee.pipelines.models import Pipeline
 
 from . import queries, services
 from .charts import chart_config
+from .computations import bucket_end, bucket_start
 from .grouping import available_groupings
 from .models import ChartKind, Width
 from .reports.base import CELL_PARAMS
 from .reports.registry import REPORTS
+from .spec import default_period
 
 DRILL_PAGE_SIZE = 50
 
@@ -64,7 +69,31 @@ def _filter_context(request: HttpRequest, kind, spec, params) -> dict:
             ("year", _("Year")),
         ],
         "params": params,
+        "presets": _presets(params),
     }
+
+
+def _presets(params: QueryDict) -> list[tuple[str, str]]:
+    """Quick periods as (label, URL query): this month, this quarter, this year, last year, last 12 months."""
+    today = timezone.localdate()
+    quarter = bucket_start(today, "quarter")
+    last_year = today.year - 1
+    periods = [
+        (_("This month"), today.replace(day=1), bucket_end(today.replace(day=1), "month")),
+        (_("This quarter"), quarter, bucket_end(quarter, "quarter")),
+        (_("This year"), date(today.year, 1, 1), date(today.year, 12, 31)),
+        (_("Last year"), date(last_year, 1, 1), date(last_year, 12, 31)),
+        (_("Last 12 months"), *default_period(today)),
+    ]
+    base = params.copy()
+    for name in (*CELL_PARAMS, "from", "to", "page"):
+        base.pop(name, None)
+    presets = []
+    for label, start, end in periods:
+        query = base.copy()
+        query["from"], query["to"] = start.isoformat(), end.isoformat()
+        presets.append((label, query.urlencode()))
+    return presets
 
 
 def _groupings(kind) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@
         animation: false,
         scales: {
           x: { stacked: stacked, ticks: { autoSkip: true, maxRotation: 45 } },
-          y: { stacked: stacked, beginAtZero: true, ticks: { callback: (value) => money.format(value) } },
+          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0, callback: (value) => money.format(value) } },
         },
         plugins: {
           legend: { display: config.data.datasets.length > 1, position: "bottom" },
