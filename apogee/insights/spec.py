@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apogee.deals.filters import parse_deal_filter
-from apogee.pipelines.models import Pipeline
+from apogee.pipelines.models import Pipeline, Stage
 
 from .computations import INTERVALS
 from .grouping import Grouping, parse_grouping
 
 # A report's own parameters; every other one is a deal filter.
-REPORT_PARAMS = ("from", "to", "pipeline", "interval", "group", "type")
+REPORT_PARAMS = ("from", "to", "pipeline", "interval", "group", "type", "stage")
 # A deal status would contradict the report (won/lost looks at closed deals, forecast at open ones).
 IGNORED_DEAL_PARAMS = ("status", "pipeline", "stage")
 MAX_DAYS = 366 * 20
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 @dataclass
@@ -36,6 +37,8 @@ class ReportSpec:
     deal_q: Q = field(default_factory=Q)
     activity_type: int | None = None
     group_key: str = ""
+    # One stage of the pipeline, for the progress report grouped by a field.
+    stage: Stage | None = None
     owners: list[int] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -97,6 +100,11 @@ def parse_spec(
         except ValueError:
             errors[name] = [_("Enter a date as YYYY-MM-DD.")]
             continue
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            errors[name] = [
+                _("Choose a date between %(first)d and %(last)d.") % {"first": MIN_YEAR, "last": MAX_YEAR}
+            ]
+            continue
         if name == "from":
             start = value
         else:
@@ -115,6 +123,17 @@ def parse_spec(
             errors["pipeline"] = [_("Choose a pipeline from the list.")]
     elif needs_pipeline and pipelines:
         pipeline = main_pipeline(pipelines)
+
+    stage = None
+    raw_stage = _get(params, "stage")
+    if raw_stage and pipeline is not None:
+        stage = (
+            pipeline.stages.filter(pk=int(raw_stage)).first()
+            if raw_stage.isdigit() and len(raw_stage) < 19
+            else None
+        )
+        if stage is None:
+            errors["stage"] = [_("Choose a stage of the pipeline.")]
 
     interval = _get(params, "interval") or "month"
     if interval not in INTERVALS:
@@ -154,6 +173,7 @@ def parse_spec(
         deal_q=dfilter.q if dfilter.is_valid else Q(),
         activity_type=activity_type,
         group_key=raw_group,
+        stage=stage,
         owners=owners,
         errors=errors,
     )

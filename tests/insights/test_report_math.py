@@ -304,3 +304,37 @@ def test_cycle_time_sums_each_deals_stays_and_skips_running_ones(histories, admi
     assert rows["Proposal preparation"] == [1, 17, 17]
     # Creation to won: A 59 days, F 89 days.
     assert rows["Creation → won"] == [2, (59 + 89) / 2, (59 + 89) / 2]
+
+
+def test_progress_counts_each_deal_once_per_stage_and_month(histories, admin, sales_pipeline):
+    report = run("progress", admin, f"pipeline={sales_pipeline.pk}&from=2025-01-01&to=2025-04-30&interval=month")
+    rows = {row[0]: row[1:] for row in table_rows(report)}
+    # FC, OI, OE, PP, PC, SN
+    assert rows["Jan 2025"] == [0, 0, 0, 0, 0, 0]
+    assert rows["Feb 2025"] == [4, 3, 1, 0, 0, 0]  # C's return to FC and OI counts once each
+    assert rows["Mar 2025"] == [0, 1, 1, 1, 0, 0]
+    assert rows["Apr 2025"] == [0, 0, 0, 0, 0, 0]
+
+
+def test_progress_grouped_follows_one_stage(histories, admin, sales_pipeline):
+    oi = stage(sales_pipeline, "Opportunity identified")
+    query = f"pipeline={sales_pipeline.pk}&from=2025-02-01&to=2025-03-31&group=cf:opportunity_type&stage={oi.pk}"
+    report = run("progress", admin, query)
+    assert [c.label for c in report.tables[0].columns] == ["Period", "Commercial", "ESA"]
+    assert table_rows(report) == [["Feb 2025", 2, 1], ["Mar 2025", 0, 1]]
+
+
+def test_cycle_time_grouped_shows_each_groups_medians(histories, admin, sales_pipeline):
+    report = run("cycle-time", admin, f"pipeline={sales_pipeline.pk}&{PERIOD_2025}&group=cf:opportunity_type")
+    rows = {row[0]: row[1:] for row in table_rows(report)}
+    # FC, OI, OE, PP, PC, SN medians; creation → won median; won count
+    assert rows["ESA"] == [15, 38, (14 + 9) / 2, 17, None, None, (59 + 89) / 2, 2]
+    assert rows["Commercial"] == [6, 2, None, None, None, None, None, 0]
+
+
+def test_a_stage_of_another_pipeline_is_refused(workspace, admin, sales_pipeline):
+    other = workspace["RFI"].stages.first()
+    spec = REPORTS["progress"].parse(QueryDict(f"pipeline={sales_pipeline.pk}&stage={other.pk}"))
+    assert "stage" in spec.errors
+    far = REPORTS["won-lost"].parse(QueryDict("from=9999-12-31"))
+    assert "from" in far.errors

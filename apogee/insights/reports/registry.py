@@ -54,7 +54,6 @@ REPORTS = {
             progress.deals,
             needs_pipeline=True,
             uses_interval=True,
-            own_groups=(),
         ),
         ReportKind(
             "won-lost",
@@ -79,7 +78,6 @@ REPORTS = {
             cycletime.build,
             cycletime.deals,
             needs_pipeline=True,
-            own_groups=(),
         ),
         ReportKind(
             "activities",
