@@ -7,6 +7,7 @@ from . import views
 app_name = "insights"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("board/", views.board_pack, name="board_pack"),
     path("reports/<slug:kind>/", views.report, name="report"),
     path("reports/<slug:kind>/deals/", views.drill, name="drill"),
     path("saved/", views.save_report, name="save_report"),

@@ -5,7 +5,9 @@ the question, not the answer). Bars and table cells link to the deals behind the
 """
 
 from datetime import date
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -120,8 +122,57 @@ def index(request: HttpRequest) -> HttpResponse:
         "saved_reports": queries.reports_visible_to(request.user),
         "dashboards": dashboards,
         "default_dashboard": queries.default_dashboard_for(request.user),
+        "board_period": request.GET.get("period", "")[:40] or _current_quarter(),
+        "languages": settings.LANGUAGES,
     }
     return render(request, "insights/index.html", context)
+
+
+def _current_quarter() -> str:
+    today = timezone.localdate()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+BOARD_FORMATS = {
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_GET
+def board_pack(request: HttpRequest) -> HttpResponse:
+    """The board-meeting deck (format=pptx) or workbook (format=xlsx) for a period, in the reader's language.
+
+    Built in the request: a few seconds on a real workspace, matplotlib included.
+    """
+    from .board.collect import build_pack
+    from .board.period import parse_period
+
+    fmt = request.GET.get("format", "pptx")
+    text = request.GET.get("period", "").strip()
+    try:
+        if fmt not in BOARD_FORMATS:
+            raise ValueError(fmt)
+        period = parse_period(text)
+    except ValueError:
+        messages.error(
+            request,
+            _("Enter a period such as %(examples)s.")
+            % {"examples": "2026, 2026-Q4, 2026-11, 2026-10-01..2026-12-31"},
+        )
+        return redirect(f"{reverse('insights:index')}?period={quote(text[:40])}#board-pack")
+    language = request.GET.get("language") or translation.get_language() or "en"
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    pack = build_pack(period, user=request.user, language=language)
+    if fmt == "pptx":
+        from .board.deck import build_deck as build
+    else:
+        from .board.workbook import build_workbook as build
+    response = HttpResponse(build(pack), content_type=BOARD_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{pack.filename(fmt)}"'
+    return response
 
 
 @login_required

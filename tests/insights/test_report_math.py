@@ -307,7 +307,9 @@ def test_cycle_time_sums_each_deals_stays_and_skips_running_ones(histories, admi
 
 
 def test_progress_counts_each_deal_once_per_stage_and_month(histories, admin, sales_pipeline):
-    report = run("progress", admin, f"pipeline={sales_pipeline.pk}&from=2025-01-01&to=2025-04-30&interval=month")
+    report = run(
+        "progress", admin, f"pipeline={sales_pipeline.pk}&from=2025-01-01&to=2025-04-30&interval=month"
+    )
     rows = {row[0]: row[1:] for row in table_rows(report)}
     # FC, OI, OE, PP, PC, SN
     assert rows["Jan 2025"] == [0, 0, 0, 0, 0, 0]
@@ -318,7 +320,9 @@ def test_progress_counts_each_deal_once_per_stage_and_month(histories, admin, sa
 
 def test_progress_grouped_follows_one_stage(histories, admin, sales_pipeline):
     oi = stage(sales_pipeline, "Opportunity identified")
-    query = f"pipeline={sales_pipeline.pk}&from=2025-02-01&to=2025-03-31&group=cf:opportunity_type&stage={oi.pk}"
+    query = (
+        f"pipeline={sales_pipeline.pk}&from=2025-02-01&to=2025-03-31&group=cf:opportunity_type&stage={oi.pk}"
+    )
     report = run("progress", admin, query)
     assert [c.label for c in report.tables[0].columns] == ["Period", "Commercial", "ESA"]
     assert table_rows(report) == [["Feb 2025", 2, 1], ["Mar 2025", 0, 1]]

@@ -226,5 +226,7 @@ def test_period_presets_keep_the_other_filters(client_for, sales_pipeline, sales
     page = client_for(salesperson).get(report_url("funnel", pipeline=sales_pipeline.pk, group="owner"))
     year = timezone.localdate().year
     presets = dict(page.context["presets"])
-    assert presets["This year"] == f"pipeline={sales_pipeline.pk}&group=owner&from={year}-01-01&to={year}-12-31"
+    assert (
+        presets["This year"] == f"pipeline={sales_pipeline.pk}&group=owner&from={year}-01-01&to={year}-12-31"
+    )
     assert presets["Last year"].endswith(f"from={year - 1}-01-01&to={year - 1}-12-31")
