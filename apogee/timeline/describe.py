@@ -296,6 +296,14 @@ _DESCRIBERS: dict[str, Callable[[DomainEvent, _Context], str]] = {
     "contract.created": _with_data(lambda: _("Created contract %s"), "number"),
     "contract.updated": _simple(lambda: _("Changed the contract")),
     "change_notice.numbered": _with_data(lambda: _("Numbered change notice %s"), "number"),
+    # Insights
+    "insights.report_saved": _with_data(lambda: _("Saved the report “%s”"), "name"),
+    "insights.report_deleted": _with_data(lambda: _("Deleted the saved report “%s”"), "name"),
+    "insights.dashboard_saved": _with_data(lambda: _("Saved the dashboard “%s”"), "name"),
+    "insights.dashboard_deleted": _with_data(lambda: _("Deleted the dashboard “%s”"), "name"),
+    "insights.dashboard_item_added": _with_data(lambda: _("Added “%s” to the dashboard"), "report_name"),
+    "insights.dashboard_item_removed": _with_data(lambda: _("Took “%s” off the dashboard"), "report_name"),
+    "insights.dashboard_item_moved": _simple(lambda: _("Reordered the dashboard")),
     # Notes
     "note.added": _simple(lambda: _("Added a note")),
     "note.edited": _simple(lambda: _("Edited a note")),

@@ -230,3 +230,12 @@ def test_period_presets_keep_the_other_filters(client_for, sales_pipeline, sales
         presets["This year"] == f"pipeline={sales_pipeline.pk}&group=owner&from={year}-01-01&to={year}-12-31"
     )
     assert presets["Last year"].endswith(f"from={year - 1}-01-01&to={year - 1}-12-31")
+
+
+def test_saved_reports_and_dashboards_show_in_the_audit_trail(client_for, workspace, admin, salesperson):
+    report = services.save_report(actor=salesperson, name="Quarterly ESA", kind="won-lost", params=[])
+    dashboard = services.save_dashboard(actor=salesperson, name="Board")
+    services.add_report_to_dashboard(dashboard=dashboard, report=report, actor=salesperson)
+    page = client_for(admin).get("/settings/audit/", {"event": "insights"}).content.decode()
+    assert "Saved the report “Quarterly ESA”" in page
+    assert "Added “Quarterly ESA” to the dashboard" in page
