@@ -10,6 +10,7 @@ urlpatterns = [
     path("board/", views.board_pack, name="board_pack"),
     path("reports/<slug:kind>/", views.report, name="report"),
     path("reports/<slug:kind>/deals/", views.drill, name="drill"),
+    path("reports/<slug:kind>/export.csv", views.export_csv, name="export_csv"),
     path("saved/", views.save_report, name="save_report"),
     path("saved/<int:pk>/delete/", views.delete_report, name="delete_report"),
     path("saved/<int:pk>/card/", views.report_card, name="card"),

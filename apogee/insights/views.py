@@ -4,6 +4,7 @@ Every number is computed with the reader's permissions (a shared report or dashb
 the question, not the answer). Bars and table cells link to the deals behind them.
 """
 
+import csv
 from datetime import date
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apogee.activities.queries import active_types
 from apogee.core.errors import DomainError
+from apogee.core.spreadsheet import safe_cell
 from apogee.customfields.queries import definitions_for
 from apogee.pipelines.models import Pipeline
 
@@ -196,6 +198,28 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
         **_filter_context(request, kind, spec, params),
     }
     return render(request, "insights/report.html", context)
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest, kind: str) -> HttpResponse:
+    """Every table of the report as CSV, numbers unformatted (a spreadsheet will want to sum them)."""
+    kind = _kind_or_404(kind)
+    spec, built = _run(request, kind, request.GET)
+    if built is None:
+        messages.error(request, _("Correct the report's filters first."))
+        return redirect(f"{reverse('insights:report', args=[kind.key])}?{_saved_query(request.GET)}")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind.key}-{spec.start}-{spec.end}.csv"'
+    writer = csv.writer(response)
+    for index, table in enumerate(built.tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([safe_cell(table.title)])
+        writer.writerow([safe_cell(column.label) for column in table.columns])
+        for row in table.rows:
+            writer.writerow(["" if value is None else safe_cell(str(value)) for value in row.cells])
+    return response
 
 
 @login_required

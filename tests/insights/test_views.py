@@ -239,3 +239,28 @@ def test_saved_reports_and_dashboards_show_in_the_audit_trail(client_for, worksp
     page = client_for(admin).get("/settings/audit/", {"event": "insights"}).content.decode()
     assert "Saved the report “Quarterly ESA”" in page
     assert "Added “Quarterly ESA” to the dashboard" in page
+
+
+def test_a_report_exports_as_csv_with_raw_numbers(client_for, sales_pipeline, salesperson):
+    import csv
+    import io
+
+    from tests.contacts.factories import make_organization
+
+    hostile = make_organization(name="=HYPERLINK(\"http://evil.example\")")
+    deal = make_deal(pipeline=sales_pipeline, owner=salesperson, value=2500, organization=hostile)
+    mark_deal_won(deal=deal, actor=None)
+    response = client_for(salesperson).get(
+        reverse("insights:export_csv", args=["won-lost"]), {"interval": "year", "group": "organization"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Won and lost"]
+    assert rows[1] == ["Organization", "Won", "Won value", "Lost", "Lost value", "Win rate"]
+    # The organization's name is data, never a formula.
+    assert rows[2] == ["'=HYPERLINK(\"http://evil.example\")", "1", "2500.00", "0", "0", "100.0"]
+
+
+def test_the_csv_export_refuses_bad_filters_without_a_file(client_for, workspace, salesperson):
+    response = client_for(salesperson).get(reverse("insights:export_csv", args=["funnel"]), {"from": "x"})
+    assert response.status_code == 302
