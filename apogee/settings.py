@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apogee.missions",
     "apogee.offers",
     "apogee.insights",
+    "apogee.integrations.pipedrive",
 ]
 
 MIDDLEWARE = [
