@@ -8,6 +8,7 @@ system task (seeding, imports run by an administrator on the command line).
 from .common import MAX_VALUE, ensure_can_edit
 from .configuration import delete_view, remove_stage, save_lost_reason, save_view
 from .handoff import hand_off_deal
+from .imports import import_deal
 from .lifecycle import (
     create_deal,
     delete_deal,
@@ -28,6 +29,7 @@ __all__ = [
     "delete_view",
     "ensure_can_edit",
     "hand_off_deal",
+    "import_deal",
     "mark_deal_lost",
     "mark_deal_won",
     "move_deal_to_stage",
