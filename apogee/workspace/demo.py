@@ -138,6 +138,7 @@ DEAL_FIELDS = [
             ("lead", "Lead", "Piste"),
             ("web_form", "Web form", "Formulaire web"),
             ("direct", "Direct", "Direct"),
+            ("business_development", "Business development", "Développement commercial"),
         ),
     ),
     ("mission", "Mission", "Mission", "text", []),

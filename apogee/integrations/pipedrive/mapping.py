@@ -169,6 +169,8 @@ def _convert(value: Any, target: TargetField, rule, policy: str, out: CustomValu
     """A normalized legacy value as the Apogee field stores it (validated again by the service)."""
     kind = target.field_type
     if isinstance(value, r.OptionRef):
+        if kind not in ("single_option", "multiple_options"):
+            return value.label or value.id
         value = [value] if kind == "multiple_options" else value
     if kind == "single_option":
         option = value[0] if isinstance(value, list) and value else value
@@ -243,6 +245,17 @@ def custom_values(
     return out
 
 
+def _implied(key: str, value: Any, targets: dict[str, TargetField], out: CustomValues) -> Any:
+    """A qualification value the map implies, given as option keys: missing options are added."""
+    target = targets.get(key)
+    if target is not None and target.field_type in ("single_option", "multiple_options"):
+        for option in value if isinstance(value, list) else [value]:
+            if option not in target.options:
+                target.options[option] = str(option).replace("_", " ").capitalize()
+                out.new_options.append(NewOption(key, option, target.options[option]))
+    return value
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, r.OptionRef):
         return value.label or value.id
@@ -305,9 +318,9 @@ def deal_plan(
     )
     if custom.refused:
         return custom.issues[-1]
-    implied = history[-1][0].values
-    for key, value in implied.items():
-        custom.values.setdefault(key, value)
+    for key, value in history[-1][0].values.items():
+        if key not in custom.values:
+            custom.values[key] = _implied(key, value, targets, custom)
     owner = legacy.users.get(deal.owner.id) if deal.owner.id else None
     status = {"deleted": "open"}.get(deal.status, deal.status)
     return DealPlan(
