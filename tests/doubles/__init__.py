@@ -1,0 +1,1 @@
+"""Local servers that speak outside services' protocols over real sockets (ARCHITECTURE.md rule 5)."""
