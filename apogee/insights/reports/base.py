@@ -81,12 +81,14 @@ def prefixed(q: Q, prefix: str) -> Q:
     return clone
 
 
-def deal_scope(user: User, spec: ReportSpec, prefix: str = "") -> Q:
-    """The deals a report may count: visible to the user, not deleted, matching the filters."""
+def deal_scope(user: User, spec: ReportSpec, prefix: str = "", *, with_pipeline: bool = True) -> Q:
+    """The deals a report may count: visible to the user, not deleted, matching the filters, and
+    in the report's pipeline — unless the report reads stage history, where a deal counts in the
+    pipelines it passed through (with_pipeline=False, or seen from a stage change)."""
     cond = visibility_q(user, prefix) & Q(**{f"{prefix}deleted_at__isnull": True})
     if spec.deal_q:
         cond &= prefixed(spec.deal_q, prefix)
-    if spec.pipeline is not None and prefix == "":
+    if with_pipeline and spec.pipeline is not None and prefix == "":
         cond &= Q(pipeline=spec.pipeline)
     return cond
 

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from apogee.accounts.models import User
@@ -27,7 +27,9 @@ from .base import (
     Row,
     Series,
     Table,
+    deal_scope,
     drill_url,
+    period_bounds,
     query_pairs,
     stage_changes,
 )
@@ -35,34 +37,55 @@ from .base import (
 WON_CELL = "won"
 
 
-def _group_column(spec: ReportSpec) -> str | None:
-    return f"deal__{spec.grouping.column}" if spec.grouping else None
+def _aggregate(user: User, spec: ReportSpec, stages) -> list[tuple]:
+    """Rows of (group value, furthest stage index, deals, won deals, entered stage 0, … stage n-1).
 
-
-def _furthest(changes: QuerySet[StageChange], stages, group_column: str | None) -> list[tuple]:
-    """(group value, furthest stage index, deals, won deals): one GROUP BY over a per-deal GROUP BY."""
+    One pass: the stage changes of the period are reduced to one row per deal (its furthest
+    stage and a flag per stage entered) before they meet the deals table, which is then read
+    once per deal for visibility, filters, status and grouping — not once per change.
+    """
+    start, end = period_bounds(spec)
     # The stage's index in pipeline order, spelled out in SQL so no join to the stages is needed.
     index = Case(
         *[When(to_stage_id=stage.pk, then=Value(i)) for i, stage in enumerate(stages)],
         output_field=IntegerField(),
     )
-    won = Case(
-        When(deal__status=DealStatus.WON, then=Value(1)), default=Value(0), output_field=IntegerField()
+    flags = {
+        f"s{i}": Max(
+            Case(When(to_stage_id=stage.pk, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        for i, stage in enumerate(stages)
+    }
+    per_deal = (
+        StageChange.objects.filter(
+            to_stage_id__in=[s.pk for s in stages], changed_at__gte=start, changed_at__lt=end
+        )
+        .values("deal_id")
+        .annotate(furthest=Max(index), **flags)
+        .order_by()
     )
-    keys = ["deal_id", *([group_column] if group_column else [])]
-    per_deal = changes.values(*keys).annotate(furthest=Max(index), won=Max(won)).order_by()
-    sql, params = per_deal.query.sql_with_params()
-    # The inner query's columns come in the order of `keys`, then the two annotations; a CTE with
-    # a column list names them the same way on SQLite and PostgreSQL.
-    names = ["deal_id", *(["grp"] if group_column else []), "furthest", "won"]
-    selected, grouped = ("grp, ", "grp, ") if group_column else ("NULL, ", "")
+    columns = ["id", "status", *([spec.grouping.column] if spec.grouping else [])]
+    deals = Deal.objects.filter(deal_scope(user, spec, with_pipeline=False)).values(*columns).order_by()
+    if not user.is_authenticated or not user.is_active:
+        return []
+    per_deal_sql, per_deal_params = per_deal.query.sql_with_params()
+    deals_sql, deals_params = deals.query.sql_with_params()
+    stage_names = [f"s{i}" for i in range(len(stages))]
+    grp = "scoped.grp" if spec.grouping else "NULL"
+    # PostgreSQL would otherwise inline the per-deal step into a parallel plan that recomputes it.
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    sums = ", ".join(f"SUM(per_deal.{name})" for name in stage_names)
+    won = "SUM(CASE WHEN scoped.status = %s THEN 1 ELSE 0 END)"
     # Only constant names and Django's own compiled SQL are formatted in; values stay parameters.
-    outer = (
-        f"WITH per_deal({', '.join(names)}) AS ({sql}) "  # noqa: S608
-        f"SELECT {selected}furthest, COUNT(*), SUM(won) FROM per_deal GROUP BY {grouped}furthest"
+    sql = (
+        f"WITH per_deal(deal_id, furthest, {', '.join(stage_names)}) AS {materialized}({per_deal_sql}), "  # noqa: S608
+        f"scoped(id, status{', grp' if spec.grouping else ''}) AS ({deals_sql}) "
+        f"SELECT {grp}, per_deal.furthest, COUNT(*), {won}, {sums} "
+        "FROM per_deal JOIN scoped ON scoped.id = per_deal.deal_id "
+        f"GROUP BY {'scoped.grp, ' if spec.grouping else ''}per_deal.furthest"
     )
     with connection.cursor() as cursor:
-        cursor.execute(outer, params)
+        cursor.execute(sql, [*per_deal_params, *deals_params, DealStatus.WON])
         return cursor.fetchall()
 
 
@@ -72,29 +95,20 @@ def build(user: User, spec: ReportSpec, params) -> Report:
     title = _("Funnel and conversion")
     if not stages:
         return Report(kind="funnel", title=title, tables=[], notes=[_("Choose a pipeline that has stages.")])
-    changes = stage_changes(user, spec, stages)
-    group_column = _group_column(spec)
     grouping = spec.grouping
-
     entered: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    entered_keys = ["to_stage_id", *([group_column] if group_column else [])]
-    for row in changes.values(*entered_keys).annotate(n=Count("deal_id", distinct=True)).order_by():
-        for key in grouping.keys_of(row[group_column]) if grouping else [""]:
-            entered[key][row["to_stage_id"]] += row["n"]
-
     furthest: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     won: dict[str, int] = defaultdict(int)
-    for raw_group, index, deals, won_deals in _furthest(changes, stages, group_column):
-        raw = _decode(raw_group) if grouping else None
-        for key in grouping.keys_of(raw) if grouping else [""]:
+    for raw_group, index, deals, won_deals, *stage_counts in _aggregate(user, spec, stages):
+        for key in grouping.keys_of(_decode(raw_group)) if grouping else [""]:
             furthest[key][index] += deals
             won[key] += won_deals or 0
-
+            for stage, count in zip(stages, stage_counts, strict=True):
+                entered[key][stage.pk] += count or 0
     positions = [(stage.pk, i) for i, stage in enumerate(stages)]
     if grouping is None:
-        return _single(
-            spec, params, stages, funnel_steps(positions, entered[""], furthest[""], won[""]), won[""]
-        )
+        steps = funnel_steps(positions, entered[""], furthest[""], won[""])
+        return _single(spec, params, stages, steps, won[""])
     return _grouped(spec, params, stages, positions, entered, furthest, won)
 
 
