@@ -52,8 +52,12 @@ def build(user: User, spec: ReportSpec, params) -> Report:
     # counts[outcome][row key], values[outcome][row key]
     counts: dict[str, dict] = {s: defaultdict(int) for s in OUTCOMES}
     values: dict[str, dict] = {s: defaultdict(lambda: Decimal("0")) for s in OUTCOMES}
+    reasons = _Reasons()
     for status, moment in OUTCOMES.items():
         keys = ["day", "currency", *([grouping.column] if grouping else [])]
+        if status == DealStatus.LOST:
+            # The lost-reasons table comes from the same aggregate: one scan of the lost deals.
+            keys += ["lost_reason_id", "lost_reason__label"]
         rows = (
             _closed(user, spec, status)
             .annotate(day=TruncDate(moment, tzinfo=zone))
@@ -63,6 +67,8 @@ def build(user: User, spec: ReportSpec, params) -> Report:
         )
         for row in rows:
             converted = money.convert(row["total"], row["currency"], row["day"])
+            if status == DealStatus.LOST:
+                reasons.add(row, converted)
             for key in (
                 grouping.keys_of(row[grouping.column])
                 if grouping
@@ -136,7 +142,7 @@ def build(user: User, spec: ReportSpec, params) -> Report:
     return Report(
         kind="won-lost",
         title=_("Won and lost"),
-        tables=[table, _lost_reasons(user, spec, params, money)],
+        tables=[table, reasons.table(params)],
         labels=[labels[k] for k in keys],
         series=[
             Series(_("Won value"), [v for v, _link in won_series], [link for _v, link in won_series]),
@@ -147,39 +153,39 @@ def build(user: User, spec: ReportSpec, params) -> Report:
     )
 
 
-def _lost_reasons(user: User, spec: ReportSpec, params, money: Money) -> Table:
-    zone = timezone.get_current_timezone()
-    table = Table(
-        title=_("Lost reasons"),
-        columns=[
-            Column("reason", _("Lost reason"), TEXT),
-            Column("lost", _("Lost"), COUNT),
-            Column("lost_value", _("Lost value"), MONEY),
-        ],
-    )
-    counts: dict = defaultdict(int)
-    values: dict = defaultdict(lambda: Decimal("0"))
-    names: dict = {}
-    rows = (
-        _closed(user, spec, DealStatus.LOST)
-        .annotate(day=TruncDate("lost_at", tzinfo=zone))
-        .values("lost_reason_id", "lost_reason__label", "day", "currency")
-        .annotate(n=Count("id"), total=Sum("value"))
-        .order_by()
-    )
-    for row in rows:
+class _Reasons:
+    """The lost reasons, summed from the lost deals' aggregate rows."""
+
+    def __init__(self):
+        self.counts: dict = defaultdict(int)
+        self.values: dict = defaultdict(lambda: Decimal("0"))
+        self.names: dict = {}
+
+    def add(self, row: dict, converted: Decimal | None) -> None:
         key = row["lost_reason_id"]
-        names[key] = row["lost_reason__label"] or _("(no reason given)")
-        counts[key] += row["n"]
-        converted = money.convert(row["total"], row["currency"], row["day"])
+        self.names[key] = row["lost_reason__label"] or _("(no reason given)")
+        self.counts[key] += row["n"]
         if converted is not None:
-            values[key] += converted
-    for key in sorted(counts, key=lambda k: -counts[k]):
-        link = drill_url("won-lost", params, outcome="lost", reason=key if key is not None else "none")
-        table.rows.append(
-            Row(cells=[names[key], counts[key], values[key]], links={"lost": link, "lost_value": link})
+            self.values[key] += converted
+
+    def table(self, params) -> Table:
+        table = Table(
+            title=_("Lost reasons"),
+            columns=[
+                Column("reason", _("Lost reason"), TEXT),
+                Column("lost", _("Lost"), COUNT),
+                Column("lost_value", _("Lost value"), MONEY),
+            ],
         )
-    return table
+        for key in sorted(self.counts, key=lambda k: (-self.counts[k], self.names[k])):
+            link = drill_url("won-lost", params, outcome="lost", reason=key if key is not None else "none")
+            table.rows.append(
+                Row(
+                    cells=[self.names[key], self.counts[key], self.values[key]],
+                    links={"lost": link, "lost_value": link},
+                )
+            )
+        return table
 
 
 def deals(user: User, spec: ReportSpec, cell: dict[str, str]) -> QuerySet[Deal]:
