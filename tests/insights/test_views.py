@@ -247,7 +247,7 @@ def test_a_report_exports_as_csv_with_raw_numbers(client_for, sales_pipeline, sa
 
     from tests.contacts.factories import make_organization
 
-    hostile = make_organization(name="=HYPERLINK(\"http://evil.example\")")
+    hostile = make_organization(name='=HYPERLINK("http://evil.example")')
     deal = make_deal(pipeline=sales_pipeline, owner=salesperson, value=2500, organization=hostile)
     mark_deal_won(deal=deal, actor=None)
     response = client_for(salesperson).get(
@@ -258,7 +258,7 @@ def test_a_report_exports_as_csv_with_raw_numbers(client_for, sales_pipeline, sa
     assert rows[0] == ["Won and lost"]
     assert rows[1] == ["Organization", "Won", "Won value", "Lost", "Lost value", "Win rate"]
     # The organization's name is data, never a formula.
-    assert rows[2] == ["'=HYPERLINK(\"http://evil.example\")", "1", "2500.00", "0", "0", "100.0"]
+    assert rows[2] == ['\'=HYPERLINK("http://evil.example")', "1", "2500.00", "0", "0", "100.0"]
 
 
 def test_the_csv_export_refuses_bad_filters_without_a_file(client_for, workspace, salesperson):
