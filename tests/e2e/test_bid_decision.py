@@ -1,6 +1,7 @@
 """The bid rule in the browser: a drag into "Proposal preparation" asks for the decision, then moves."""
 
 import pytest
+from playwright.sync_api import expect
 
 from apogee.bids import services
 from apogee.bids.models import BidDecision
@@ -51,7 +52,8 @@ def test_drag_into_a_stage_that_needs_a_bid_records_the_decision_and_moves(
     dialog.get_by_role("button", name="Save decision and move").click()
 
     page.locator(f'.column-body[data-stage-id="{proposal.pk}"] #deal-{deal.pk}').wait_for()
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(".htmx-request")).to_have_count(0)
     page.reload()
     assert page.locator(f'.column-body[data-stage-id="{proposal.pk}"] #deal-{deal.pk}').count() == 1
     assert Deal.objects.get(pk=deal.pk).stage == proposal
