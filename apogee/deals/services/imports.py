@@ -28,7 +28,7 @@ from apogee.deals.errors import StageNotInPipeline
 from apogee.deals.models import Deal, DealStatus, LostReason, StageChange, Visibility
 from apogee.pipelines.models import Pipeline, Stage
 
-from .common import _clean_core_fields
+from .common import _clean_core_fields, _record_move
 
 IMPORTED_FIELDS = ("title", "value", "currency", "expected_close_date", "owner", "organization", "visibility")
 
@@ -92,28 +92,8 @@ def _record_outcome(deal: Deal, actor: User | None, previous: str) -> None:
 
 def _append_moves(deal: Deal, moves: list[tuple[Stage, datetime]], actor: User | None) -> None:
     for stage, at in moves:
-        previous = deal.stage
-        if previous.pk == stage.pk:
-            continue
-        deal.stage, deal.stage_entered_at = stage, at
-        StageChange.objects.create(
-            deal=deal, from_stage=previous, to_stage=stage, changed_by=actor, changed_at=at
-        )
-        record_event(
-            events.DEAL_STAGE_CHANGED,
-            subject=deal,
-            actor=actor,
-            occurred_at=at,
-            data={
-                "from_stage": previous.pk,
-                "to_stage": stage.pk,
-                "from_stage_name": previous.name,
-                "to_stage_name": stage.name,
-                "from_pipeline": previous.pipeline_id,
-                "to_pipeline": stage.pipeline_id,
-                "version": deal.version,
-            },
-        )
+        if deal.stage_id != stage.pk:
+            _record_move(deal, stage, actor, occurred_at=at)
 
 
 @transaction.atomic
