@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "apogee.bids",
     "apogee.missions",
     "apogee.offers",
+    "apogee.products",
     "apogee.insights",
     "apogee.integrations.pipedrive",
 ]

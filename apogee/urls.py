@@ -25,5 +25,6 @@ urlpatterns = [
     path("notifications/", include("apogee.notifications.urls")),
     path("bids/", include("apogee.bids.urls")),
     path("offers/", include("apogee.offers.urls")),
+    path("products/", include("apogee.products.urls")),
     path("insights/", include("apogee.insights.urls")),
 ]

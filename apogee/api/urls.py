@@ -23,6 +23,7 @@ from apogee.notes.api import router as notes_router
 from apogee.notifications.api import router as notifications_router
 from apogee.offers.api import router as offers_router
 from apogee.pipelines.api import router as pipelines_router
+from apogee.products.api import router as products_router
 from apogee.search.api import router as search_router
 from apogee.timeline.api import router as timeline_router
 
@@ -99,6 +100,7 @@ api.add_router("", bids_router)
 api.add_router("", notifications_router)
 api.add_router("", offers_router)
 api.add_router("", insights_router)
+api.add_router("", products_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

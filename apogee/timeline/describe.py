@@ -200,6 +200,11 @@ def _offer(event: DomainEvent, text: str) -> str:
     }
 
 
+def _deal_product(event: DomainEvent, text: str) -> str:
+    data = _data(event)
+    return text % {"product": data.get("product_name", ""), "quantity": data.get("quantity", "")}
+
+
 def _with_data(template: Callable[[], str], key: str) -> Callable[[DomainEvent, _Context], str]:
     return lambda event, context: template() % _data(event).get(key, "")
 
@@ -296,6 +301,18 @@ _DESCRIBERS: dict[str, Callable[[DomainEvent, _Context], str]] = {
     "contract.created": _with_data(lambda: _("Created contract %s"), "number"),
     "contract.updated": _simple(lambda: _("Changed the contract")),
     "change_notice.numbered": _with_data(lambda: _("Numbered change notice %s"), "number"),
+    # The product catalogue, and the products of a deal (subject: the deal)
+    "products.product_created": _with_data(lambda: _("Added “%s” to the product catalogue"), "name"),
+    "products.product_updated": _with_data(lambda: _("Changed the product “%s”"), "name"),
+    "products.product_archived": _with_data(lambda: _("Archived the product “%s”"), "name"),
+    "products.product_restored": _with_data(lambda: _("Restored the product “%s”"), "name"),
+    "products.deal_product_added": lambda e, c: _deal_product(
+        e, _("Added product “%(product)s” ×%(quantity)s")
+    ),
+    "products.deal_product_changed": lambda e, c: _deal_product(e, _("Changed product “%(product)s”")),
+    "products.deal_product_removed": lambda e, c: _deal_product(
+        e, _("Removed product “%(product)s” ×%(quantity)s")
+    ),
     # Insights
     "insights.report_saved": _with_data(lambda: _("Saved the report “%s”"), "name"),
     "insights.report_deleted": _with_data(lambda: _("Deleted the saved report “%s”"), "name"),

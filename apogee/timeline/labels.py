@@ -22,6 +22,7 @@ from apogee.core.models import DomainEvent
 from apogee.customfields.queries import ValueFormatter, definitions_for
 from apogee.deals.models import Deal
 from apogee.leads.models import Lead
+from apogee.products.models import Product
 
 MODELS: dict[str, type[models.Model]] = {
     "deal": Deal,
@@ -29,6 +30,7 @@ MODELS: dict[str, type[models.Model]] = {
     "person": Person,
     "organization": Organization,
     "activity": Activity,
+    "product": Product,
 }
 # Where the model's verbose name is not what the page calls the field.
 LABELS = {
@@ -36,6 +38,9 @@ LABELS = {
     "stage": gettext_lazy("Stage"),
     "expected_close_date": gettext_lazy("Expected close date"),
     "lead_id": gettext_lazy("Lead"),
+    # The changes of a deal's product line, recorded on the deal.
+    "item_price": gettext_lazy("Unit price"),
+    "discount_percent": gettext_lazy("Discount (%)"),
 }
 EMPTY = "—"
 
@@ -133,8 +138,15 @@ def _plain(value) -> str:
     if value in (None, "", []):
         return EMPTY
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_money(v) if isinstance(v, dict) else str(v) for v in value)
     return str(value)
+
+
+def _money(value: dict) -> str:
+    # A price list, e.g. a product's prices: [{"amount": "1200.00", "currency": "CHF"}].
+    if {"amount", "currency"} <= set(value):
+        return f"{value['currency']} {value['amount']}"
+    return ", ".join(f"{k}: {v}" for k, v in value.items())
 
 
 def _shown(text) -> str:
