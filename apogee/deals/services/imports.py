@@ -30,7 +30,16 @@ from apogee.pipelines.models import Pipeline, Stage
 
 from .common import _clean_core_fields, _record_move
 
-IMPORTED_FIELDS = ("title", "value", "currency", "expected_close_date", "owner", "organization", "visibility")
+IMPORTED_FIELDS = (
+    "title",
+    "value",
+    "currency",
+    "expected_close_date",
+    "owner",
+    "organization",
+    "visibility",
+    "tender_reference",
+)
 
 
 def _check_history(pipeline: Pipeline, history: list[tuple[Stage, datetime]]) -> None:
@@ -109,6 +118,8 @@ def import_deal(
     organization: Organization | None = None,
     expected_close_date=None,
     visibility: str = Visibility.EVERYONE,
+    tender_reference: str = "",
+    change_notice: bool = False,
     custom_values: dict[str, Any] | None = None,
     won_at: datetime | None = None,
     lost_at: datetime | None = None,
@@ -116,7 +127,10 @@ def import_deal(
     deal: Deal | None = None,
     actor: User | None = None,
 ) -> Deal:
-    """Create (or, with `deal`, update) a migrated deal with its history; see the module docstring."""
+    """Create (or, with `deal`, update) a migrated deal with its history; see the module docstring.
+
+    `change_notice` lets the value be negative, as for a CCN: the caller knows the deal lands in
+    the change-notice pipeline even when its contract is not known (legacy data)."""
     _check_history(pipeline, history)
     core = _clean_core_fields(
         {
@@ -127,7 +141,9 @@ def import_deal(
             "owner": owner,
             "organization": organization,
             "visibility": visibility,
-        }
+            "tender_reference": tender_reference,
+        },
+        change_notice=change_notice,
     )
     outcome = _outcome(status, won_at, lost_at, lost_reason)
     cleaned = clean_custom_values(entity="deal", values=custom_values or {})

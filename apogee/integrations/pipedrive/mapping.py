@@ -23,6 +23,7 @@ Rules
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -143,10 +144,25 @@ def slug(text: str) -> str:
     return (key or "field")[:60]
 
 
+def field_key(name: str, reserved: Collection[str] = ()) -> str:
+    """The key of a field created for a legacy one: a slug that starts with a letter and does not
+    shadow a built-in field ("Status" → "status_legacy", "2nd contact" → "f_2nd_contact")."""
+    key = slug(name)
+    if not key[0].isalpha():
+        key = f"f_{key}"[:60]
+    if key in reserved:
+        key = f"{key[:53]}_legacy"
+    return key
+
+
 def _option_key(
     target: TargetField, label: str | None, option_id: str | None, rule_option, policy: str, out: CustomValues
 ) -> str | None:
-    label = label or option_id or ""
+    if not label:
+        # An option id the field definition no longer knows (not even among deleted options):
+        # there is no label to map or to create an option from.
+        out.issues.append(Issue("unmapped", f"{target.key}: option id {option_id} unknown (left out)"))
+        return None
     key = rule_option(label) or target.option_by_label(label)
     if key:
         return key
@@ -205,6 +221,8 @@ def _convert(value: Any, target: TargetField, rule, policy: str, out: CustomValu
         return value
     if isinstance(value, list):
         return ", ".join(o.label or o.id or "" if isinstance(o, r.OptionRef) else str(o) for o in value)
+    if kind in ("text", "long_text") and not isinstance(value, str):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
     return value
 
 
@@ -215,8 +233,12 @@ def custom_values(
     legacy_fields: dict[str, r.Field],
     targets: dict[str, TargetField],
     the_map: RestructuringMap,
+    reserved: Collection[str] = (),
 ) -> CustomValues:
-    """The Apogee custom values (and built-in fields) of one record's legacy custom values."""
+    """The Apogee custom values (and built-in fields) of one record's legacy custom values.
+
+    `targets` are the Apogee fields of the entity; a field the map says to create is added to
+    it (the importer creates the definition before writing the record)."""
     out = CustomValues()
     for source_key, value in values.items():
         if value is None or value == "" or value == []:
@@ -229,7 +251,7 @@ def custom_values(
         if rule.builtin:
             out.builtins[rule.builtin] = _plain(value)
             continue
-        key = rule.to if rule.action == "map" else slug(name)
+        key = rule.to if rule.action == "map" else field_key(name, reserved)
         target = targets.get(key)
         if target is None:
             if rule.action == "map":
@@ -302,6 +324,7 @@ def deal_plan(
     legacy: Legacy,
     targets: dict[str, TargetField],
     the_map: RestructuringMap,
+    reserved: Collection[str] = (),
 ) -> DealPlan | Issue:
     """What to write for one legacy deal, or why it cannot be written."""
     pipeline_name = legacy.pipeline_name(deal.pipeline)
@@ -314,7 +337,12 @@ def deal_plan(
     if not history or history[0][1] is None:
         return Issue("error", "The deal has no date to start its history from.")
     custom = custom_values(
-        "deal", deal.custom, legacy_fields=legacy.fields.get("deal", {}), targets=targets, the_map=the_map
+        "deal",
+        deal.custom,
+        legacy_fields=legacy.fields.get("deal", {}),
+        targets=targets,
+        the_map=the_map,
+        reserved=reserved,
     )
     if custom.refused:
         return custom.issues[-1]

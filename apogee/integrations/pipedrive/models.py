@@ -39,11 +39,21 @@ class ImportRun(models.Model):
     map_text = models.TextField(blank=True)
     # Where the files of a file import were stored (under DATA_DIR), by entity.
     files = models.JSONField(default=dict, blank=True)
+    # File reading options: {"timezone": "Europe/Zurich", "day_first": true}.
+    options = models.JSONField(default=dict, blank=True)
+    # API imports: the company's address and its token, encrypted (core.secrets), kept so that a
+    # run stopped by the daily budget resumes the next day by itself; erased when the run ends.
+    base_url = models.URLField(max_length=300, blank=True)
+    token_encrypted = models.TextField(blank=True)
+    token_hint = models.CharField(max_length=12, blank=True)
     # Which entity is being read, and where to resume each one (API cursor, file row).
     phase = models.CharField(max_length=30, blank=True)
     positions = models.JSONField(default=dict, blank=True)
     # {entity: {"source": n, "created": n, "updated": n, "unchanged": n, "skipped": n, "failed": n}}
     counts = models.JSONField(default=dict, blank=True)
+    # Deal value per legacy pipeline and currency as read from the source, skipped deals included:
+    # {"Legacy pipeline": {"EUR": "1250000.00"}}, for the reconciliation report.
+    source_values = models.JSONField(default=dict, blank=True)
     done_steps = models.PositiveIntegerField(default=0)
     total_steps = models.PositiveIntegerField(default=0)
     budget = models.JSONField(default=dict, blank=True)
@@ -59,6 +69,34 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.WAITING_FOR_BUDGET)
+
+    @property
+    def rate(self) -> float | None:
+        """Records per second since the run (last) started."""
+        from django.utils import timezone
+
+        if not self.started_at or not self.done_steps:
+            return None
+        end = self.finished_at or self.heartbeat_at or timezone.now()
+        seconds = (end - self.started_at).total_seconds()
+        return self.done_steps / seconds if seconds > 0 else None
+
+    @property
+    def eta_seconds(self) -> int | None:
+        rate = self.rate
+        if not rate or not self.total_steps or self.done_steps >= self.total_steps or not self.is_active:
+            return None
+        return round((self.total_steps - self.done_steps) / rate)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_steps:
+            return 100 if self.status == RunStatus.DONE else 0
+        return min(100, round(100 * self.done_steps / self.total_steps))
 
 
 class ImportLink(models.Model):

@@ -4,11 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 
+from apogee.accounts.models import Role, User
+from apogee.integrations.pipedrive import services
+from apogee.integrations.pipedrive.apisource import ApiSource
 from apogee.integrations.pipedrive.client import PipedriveClient
 from tests.doubles.pipedrive import PipedriveDouble, generate_dataset
 
 # Big enough for every listing to span several 500-item pages (deals, activities, notes).
 DEALS = 1200
+# The account import tests write to the database: small enough for a test, every pipeline in it.
+SMALL_DEALS = 150
 
 
 class FakeClock:
@@ -83,3 +88,39 @@ def connect(clock):
 @pytest.fixture
 def client(double, connect):
     return connect(double)
+
+
+# -- importing ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def small_dataset():
+    return generate_dataset(seed=11, deals=SMALL_DEALS)
+
+
+@pytest.fixture
+def importer_admin(workspace):
+    """The reference map's default owner."""
+    return User.objects.create_user(
+        "sophie", email="sophie.rochat@example.com", password="x", role=Role.ADMIN, first_name="Sophie"
+    )
+
+
+@pytest.fixture
+def run_api_import(importer_admin, connect):
+    """Start an API import of a double and run it in this process; returns the finished run."""
+
+    def run_import(double, *, dry_run=False, map_text=None, **client_options):
+        run = services.start_import(
+            actor=importer_admin,
+            source="api",
+            dry_run=dry_run,
+            map_text=map_text,
+            base_url=double.base_url,
+            token=double.token,
+            enqueue=False,
+        )
+        client = connect(double, **client_options)
+        return services.execute_run(run.pk, source=ApiSource(client))
+
+    return run_import
