@@ -16,6 +16,7 @@ urlpatterns = [
     path("activities/", include("apogee.activities.urls")),
     path("notes/", include("apogee.notes.urls")),
     path("", include("apogee.timeline.urls")),
+    path("settings/pipedrive/", include("apogee.integrations.pipedrive.urls")),
     path("settings/", include("apogee.workspace.urls")),
     path("me/", include("apogee.accounts.urls")),
     path("trash/", include("apogee.workspace.trash_urls")),

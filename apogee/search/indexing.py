@@ -10,7 +10,10 @@ raw SQL) do not reach the receivers: such a path must call reindex_records() for
 it touched, or rebuild_index() (`manage.py reindex_search`) afterwards.
 """
 
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -270,6 +273,39 @@ def _write(documents: list[Document]) -> None:
 
 def remove_record(kind: str, object_id: int) -> None:
     SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
+
+
+_pending = threading.local()
+
+
+@contextmanager
+def batched():
+    """Within the block, saves only note which records changed; their documents are written on
+    leaving it, a few queries per hundred records instead of a few per record.
+
+    For bulk writers (the Pipedrive import) that wrap many records in one transaction: leave
+    the block inside that transaction and the index stays in step with what is committed.
+    Nested blocks join the outer one."""
+    if getattr(_pending, "records", None) is not None:
+        yield
+        return
+    _pending.records = defaultdict(set)
+    try:
+        yield
+        pending, _pending.records = _pending.records, None
+        for kind, ids in pending.items():
+            reindex_records(kind, sorted(ids))
+    finally:
+        _pending.records = None
+
+
+def defer(kind: str, object_id: int) -> bool:
+    """Note a record for the batch in progress; False when there is none (index it now)."""
+    records = getattr(_pending, "records", None)
+    if records is None:
+        return False
+    records[kind].add(object_id)
+    return True
 
 
 def index_record(instance: Model) -> None:

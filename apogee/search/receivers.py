@@ -19,6 +19,8 @@ def _saved(sender, instance, created=False, raw=False, update_fields=None, **kwa
     # raw: loaddata, whose related rows may not exist yet; reindex_search follows a restore.
     if raw or not indexing.touches_index(sender, update_fields):
         return
+    if indexing.defer(indexing.KIND_OF_MODEL[sender], instance.pk):
+        return
     indexing.index_record(instance)
 
 
@@ -28,6 +30,8 @@ def _deleted(sender, instance, **kwargs):
 
 def _email_changed(sender, instance, raw=False, **kwargs):
     if raw:
+        return
+    if indexing.defer("person", instance.person_id):
         return
     indexing.reindex_records("person", [instance.person_id])
 

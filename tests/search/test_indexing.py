@@ -260,3 +260,29 @@ def test_a_deal_is_found_by_its_tender_reference_and_end_customer(sales_pipeline
 
     assert [r.object.pk for r in search(salesperson, "ao 12034", kinds=["deal"])] == [deal.pk]
     assert deal.pk in [r.object.pk for r in search(salesperson, "european space", kinds=["deal"])]
+
+
+def test_a_batch_indexes_its_records_when_it_ends(salesperson):
+    from apogee.search import indexing
+
+    with transaction.atomic():
+        with indexing.batched():
+            created = [
+                contacts.create_person(
+                    actor=salesperson,
+                    name=f"Batch Person {n}",
+                    emails=[f"batch{n}@example.com"],
+                    allow_duplicate=True,
+                )
+                for n in range(30)
+            ]
+            assert not SearchDocument.objects.filter(
+                kind="person", object_id__in=[p.pk for p in created]
+            ).exists()
+        assert (
+            SearchDocument.objects.filter(kind="person", object_id__in=[p.pk for p in created]).count() == 30
+        )
+    assert ("person", created[-1].pk) in found("batch29@example.com")
+    # Outside a batch, a save indexes at once, as before.
+    single = contacts.create_person(actor=salesperson, name="Unbatched Person", allow_duplicate=True)
+    assert SearchDocument.objects.filter(kind="person", object_id=single.pk).exists()

@@ -201,6 +201,48 @@ def resume_import(
     return run
 
 
+@transaction.atomic
+def start_from_dry_run(*, run: ImportRun, actor, token: str = "") -> ImportRun:
+    """Start the real import that a finished dry run rehearsed: its files (checked unchanged since),
+    its map and its reading options, through `start_import`. An API run needs the token again: it is
+    erased when a run ends. The new run's options name the dry run (`from_dry_run`)."""
+    _ensure_admin(actor)
+    if not run.dry_run or run.status != RunStatus.DONE:
+        raise ValidationFailed(
+            _("Only a finished dry run can be imported for real."),
+            fields={"run": [_("This run is not a finished dry run.")]},
+        )
+    files = None
+    if run.source == RunSource.FILES:
+        files = {}
+        for entity, info in run.files.items():
+            try:
+                data = Path(info["path"]).read_bytes()
+            except OSError:
+                data = None
+            if data is None or hashlib.sha256(data).hexdigest() != info.get("sha256"):
+                raise ValidationFailed(
+                    _("The dry run's files are no longer there."),
+                    fields={"files": [_("Start again with the export files.")]},
+                )
+            files[entity] = data
+    real = start_import(
+        actor=actor,
+        source=run.source,
+        dry_run=False,
+        map_text=run.map_text,
+        base_url=run.base_url,
+        token=token,
+        files=files,
+        timezone_name=run.options.get("timezone", "Europe/Zurich"),
+        day_first=run.options.get("day_first", True),
+        field_types=run.options.get("field_types") or None,
+    )
+    real.options = {**real.options, "from_dry_run": run.pk}
+    real.save(update_fields=["options"])
+    return real
+
+
 def _is_stale(run: ImportRun) -> bool:
     return run.status == RunStatus.RUNNING and (
         run.heartbeat_at is None or run.heartbeat_at < timezone.now() - STALE_AFTER

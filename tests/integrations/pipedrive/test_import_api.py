@@ -1,6 +1,7 @@
 """Importing the generated account from the API double: mapping, histories, reconciliation, re-runs."""
 
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -190,3 +191,50 @@ def test_the_whole_account_lands_in_the_new_structure_and_reconciles(
     assert deal.title == "Renamed in Pipedrive" and deal.value == changed.value + 1000
     assert Deal.objects.get(pk=local("deal", added.id)).title == "Brand-new ESA opportunity"
     assert "summary,deal" in report_csv(third)
+
+
+def test_a_spent_daily_budget_pauses_the_import_until_midnight_then_it_completes(
+    start_double, small_dataset, run_api_import, clock
+):
+    from apogee.integrations.pipedrive import tasks
+
+    double = start_double(small_dataset, budget=3000)
+    run = run_api_import(double)
+    assert run.status == RunStatus.WAITING_FOR_BUDGET, run.error
+    assert run.resume_after == datetime(2026, 9, 2, 0, 0, tzinfo=UTC)  # the server's midnight
+    assert run.budget["daily_remaining"] is not None and run.budget["daily_remaining"] < 100
+    part = Deal.objects.count()
+    assert 0 < part < len(small_dataset.importable_deals())
+
+    # The next day the worker's periodic job picks it up where it stopped.
+    clock.advance_to(run.resume_after)
+    double.set_budget_remaining(10_000_000)
+    tasks.look_after_imports.call_local()
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE, (run.error, errors_of(run))
+    deals = small_dataset.importable_deals() + small_dataset.recently_deleted_deals()
+    assert run.counts["deal"]["source"] == len(deals)
+    assert ImportLink.objects.filter(entity="deal").count() == Deal.objects.count() == len(deals)
+    assert run.token_encrypted == ""  # not kept once the run is over
+
+
+def test_a_dry_run_reads_the_api_but_writes_nothing(start_double, small_dataset, run_api_import):
+    double = start_double(small_dataset)
+    run = run_api_import(double, dry_run=True)
+    assert run.status == RunStatus.DONE
+    assert Deal.objects.count() == Organization.objects.count() == Person.objects.count() == 0
+    assert run.counts["deal"]["created"] == len(small_dataset.importable_deals()) + len(
+        small_dataset.recently_deleted_deals()
+    )
+    assert not any(
+        "/flow" in request.path for request in double.requests
+    )  # 40 tokens a deal, kept for the real run
+    duplicates = list(
+        ImportIssue.objects.filter(run=run, level="duplicate").values_list("message", flat=True)
+    )
+    assert duplicates and all(
+        " — " in message and "Pipedrive organization" in message or "Pipedrive person" in message
+        for message in duplicates
+    )
+    unmapped = ImportIssue.objects.filter(run=run, level="unmapped", entity="stage")
+    assert {i.source_id for i in unmapped}, "the deleted 'Tenders 2019' pipeline's stages have no rule"

@@ -1,11 +1,12 @@
 """Running an import: every listing of the source in dependency order, one record at a time.
 
-Resuming. After each item the run saves, in the same transaction as the record it wrote, its
-link and the issues met: where the listing stands as (position, skip) — the source position
-to read again from, and how many items read from there are already done. A worker killed at
-any point therefore leaves either the record, its link, its counts and the new position, or
-none of them; the resumed run reads from the saved position, skips what is done, and ends in
-the state an uninterrupted run reaches. Records already imported are recognised by their
+Resuming. Records are written in batches of BATCH, one transaction each (a savepoint per
+record, so a refused record rolls back alone). With the records the transaction saves their
+links, the issues met, the counts, and where the listing stands as (position, skip) — the
+source position to read again from, and how many items read from there are already done. A
+worker killed at any point therefore leaves either all of a batch, with the position after
+it, or none of it; the resumed run reads from the saved position, skips what is done, and
+ends in the state an uninterrupted run reaches. Records already imported are recognised by their
 link; those unchanged since (same fingerprint) cost no write, which is what makes a second
 run cheap and duplicate-free.
 
@@ -23,6 +24,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from apogee.contacts.models import Person
 from apogee.core.errors import PermissionDenied, ValidationFailed
 from apogee.integrations.pipedrive import records as r
 from apogee.integrations.pipedrive.apirecords import ConversionIssue
@@ -35,6 +37,7 @@ from apogee.integrations.pipedrive.importer.writers import Refused, Writers, wri
 from apogee.integrations.pipedrive.mapping import Legacy
 from apogee.integrations.pipedrive.models import ImportIssue, ImportRun, IssueLevel, RunStatus
 from apogee.integrations.pipedrive.restructuring import RestructuringMap
+from apogee.search import indexing
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,9 @@ API_LISTINGS = (
     "note",
 )
 CHECK_EVERY = 25
-PROGRESS_EVERY = 20
+# Records written per transaction: fewer commits and progress writes, and the search index
+# updated a batch at a time; small enough that a web request waits at most a moment behind it.
+BATCH = 50
 COUNT_KEYS = ("source", "created", "updated", "unchanged", "skipped", "failed")
 
 
@@ -75,7 +80,8 @@ class Runner:
         self.dry_run = run.dry_run
         self.links = Links()
         self.finder = finder
-        # Called with the run every PROGRESS_EVERY items (the CLI's progress bar).
+        self.names: dict[tuple[str, str], str] = {}
+        # Called with the run after every batch (the CLI's progress bar).
         self.progress = progress
         self._since_check = 0
 
@@ -119,6 +125,8 @@ class Runner:
             users={u.source_id: u for u in structure.users},
         )
         self.legacy = legacy
+        if self.finder is not None:
+            self._seed_finder()
         self.writers = Writers(
             ws=self.ws,
             links=self.links,
@@ -171,17 +179,23 @@ class Runner:
         run.counts.setdefault(entity, _empty_counts())
         ImportRun.objects.filter(pk=run.pk).update(phase=listing, positions=run.positions)
         to_skip = state["skip"]
-        for item, position in self.source.read(listing, resume_from=state["position"]):
-            if to_skip:
-                to_skip -= 1
-                continue
-            self._check_stop()
-            issues, writer = self._handle(entity, item)
-            if position == state["position"]:
-                state["skip"] += 1
-            else:
-                state["position"], state["skip"] = position, 0
-            self._commit(writer, issues)
+        batch: list[tuple[list, object, object]] = []
+        try:
+            for item, position in self.source.read(listing, resume_from=state["position"]):
+                if to_skip:
+                    to_skip -= 1
+                    continue
+                self._check_stop()
+                issues, perform = self._handle_once(entity, item)
+                batch.append((issues, perform, position))
+                if len(batch) >= BATCH:
+                    self._flush(state, batch)
+                    batch = []
+        except (Stopped, PipedriveError):
+            # What was read and prepared is done: keep it, then stop or wait.
+            self._flush(state, batch)
+            raise
+        self._flush(state, batch)
         state["done"] = True
         ImportRun.objects.filter(pk=run.pk).update(positions=run.positions)
 
@@ -193,6 +207,17 @@ class Runner:
         status = ImportRun.objects.filter(pk=self.run.pk).values_list("status", flat=True).first()
         if status == RunStatus.INTERRUPTED:
             raise Stopped
+
+    def _handle_once(self, entity: str, item):
+        """_handle, leaving counts and values as they were when it is cut short (budget spent
+        while fetching a deal's flow): the item is read again on resume and counted then."""
+        counts = {k: dict(v) for k, v in self.run.counts.items()}
+        values = {k: dict(v) for k, v in self.run.source_values.items()}
+        try:
+            return self._handle(entity, item)
+        except BaseException:
+            self.run.counts, self.run.source_values = counts, values
+            raise
 
     def _count(self, entity: str, key: str) -> None:
         self.run.counts.setdefault(entity, _empty_counts())[key] += 1
@@ -251,42 +276,49 @@ class Runner:
         perform.entity, perform.item, perform.current = entity, item, current
         return issues, perform
 
-    def _commit(self, perform, issues: list) -> None:
-        run = self.run
-        run.done_steps += 1
-        run.heartbeat_at = timezone.now()
-        if self.progress is not None and run.done_steps % PROGRESS_EVERY == 0:
-            self.progress(run)
-        if perform is None:
-            with transaction.atomic():
-                self._save(issues)
+    def _flush(self, state: dict, batch: list) -> None:
+        """Write a batch in one transaction, each record in a savepoint of its own, and the
+        position after its last item with it (module docstring: why this makes resuming exact)."""
+        if not batch:
             return
-        saved_counts = {k: dict(v) for k, v in run.counts.items()}
+        run = self.run
+        with transaction.atomic(), indexing.batched():
+            for issues, perform, position in batch:
+                if perform is not None:
+                    issues = issues + self._perform(perform)
+                for entity, source_id, row, level, message in issues:
+                    self._issue(entity, source_id, row, level, message)
+                if position == state["position"]:
+                    state["skip"] += 1
+                else:
+                    state["position"], state["skip"] = position, 0
+                run.done_steps += 1
+            run.heartbeat_at = timezone.now()
+            ImportRun.objects.filter(pk=run.pk).update(
+                positions=run.positions,
+                counts=run.counts,
+                source_values=run.source_values,
+                done_steps=run.done_steps,
+                heartbeat_at=run.heartbeat_at,
+                budget=self._budget(),
+            )
+        if self.progress is not None:
+            self.progress(run)
+
+    def _perform(self, perform) -> list:
+        """One record's write in a savepoint; a refusal rolls back that record only."""
+        saved_counts = {k: dict(v) for k, v in self.run.counts.items()}
         try:
             with transaction.atomic():
-                issues = issues + perform()
-                self._save(issues)
+                return perform()
         except (ValidationFailed, Refused, PermissionDenied) as error:
             self.links.forget_unsaved(perform.entity, perform.item.source_id, perform.current)
-            run.counts = saved_counts
-            level = error.level if isinstance(error, Refused) else IssueLevel.ERROR
-            self._count(perform.entity, "skipped" if isinstance(error, Refused) else "failed")
-            message = error.message if isinstance(error, Refused) else _message(error)
-            with transaction.atomic():
-                self._save([(perform.entity, perform.item.source_id, perform.item.row, level, message)])
-
-    def _save(self, issues: list) -> None:
-        for entity, source_id, row, level, message in issues:
-            self._issue(entity, source_id, row, level, message)
-        run = self.run
-        ImportRun.objects.filter(pk=run.pk).update(
-            positions=run.positions,
-            counts=run.counts,
-            source_values=run.source_values,
-            done_steps=run.done_steps,
-            heartbeat_at=run.heartbeat_at,
-            budget=self._budget(),
-        )
+            self.run.counts = saved_counts
+            refused = isinstance(error, Refused)
+            self._count(perform.entity, "skipped" if refused else "failed")
+            level = error.level if refused else IssueLevel.ERROR
+            message = error.message if refused else _message(error)
+            return [(perform.entity, perform.item.source_id, perform.item.row, level, message)]
 
     def _issue(self, entity: str, source_id: str, row: int | None, level: str, message: str) -> None:
         ImportIssue.objects.create(
@@ -311,11 +343,41 @@ class Runner:
         by_currency[currency] = str(Decimal(by_currency.get(currency, "0")) + (deal.value or Decimal("0")))
 
     def _feed_finder(self, entity: str, item) -> None:
+        self.names[(entity, item.source_id)] = item.name
         if entity == "organization":
             self.finder.add_organization(item.source_id, item.name)
         else:
             organization = item.organization.id or item.organization.name or ""
             self.finder.add_person(item.source_id, item.name, [c.value for c in item.emails], organization)
+
+    def _seed_finder(self) -> None:
+        """What Apogee holds already: records an earlier run (or the interrupted part of this one)
+        imported are fed under their Pipedrive ids, the others as existing Apogee records."""
+        from apogee.contacts.models import Organization, PersonEmail
+        from apogee.integrations.pipedrive.models import ImportLink
+
+        linked = {
+            entity: dict(ImportLink.objects.filter(entity=entity).values_list("object_id", "source_id"))
+            for entity in ("organization", "person")
+        }
+        for pk, name in Organization.objects.filter(deleted_at__isnull=True).values_list("pk", "name"):
+            source_id = linked["organization"].get(pk)
+            key = source_id or f"apogee:{pk}"
+            self.names[("organization", key)] = name
+            self.finder.add_organization(key, name, existing=source_id is None)
+        emails: dict[int, list[str]] = {}
+        for person_id, address in PersonEmail.objects.values_list("person_id", "address"):
+            emails.setdefault(person_id, []).append(address)
+        organization_names = dict(Organization.objects.values_list("pk", "name"))
+        persons = Person.objects.filter(deleted_at__isnull=True).values_list("pk", "name", "organization_id")
+        for pk, name, organization_id in persons:
+            source_id = linked["person"].get(pk)
+            key = source_id or f"apogee:{pk}"
+            organization = linked["organization"].get(organization_id) or organization_names.get(
+                organization_id, ""
+            )
+            self.names[("person", key)] = name
+            self.finder.add_person(key, name, emails.get(pk, []), organization, existing=source_id is None)
 
     # -- ends -------------------------------------------------------------------------------------------
 
@@ -329,7 +391,7 @@ class Runner:
                         suspect.source_id,
                         None,
                         IssueLevel.DUPLICATE,
-                        describe_suspect(suspect),
+                        describe_suspect(suspect, self.names),
                     )
         if self.ws.created_fields:
             with transaction.atomic():
@@ -365,6 +427,20 @@ def _message(error: ValidationFailed) -> str:
     return f"{error.message} {details}".strip()
 
 
-def describe_suspect(suspect) -> str:
-    other = "an existing record" if suspect.other_is_existing else "record"
-    return f"{suspect.reason}: {other} {suspect.other_id}"
+REASON_TEXT = {
+    "same_name": "same name as",
+    "similar_name": "name similar to",
+    "same_email": "same e-mail as",
+    "same_name_same_organization": "same name and organization as",
+}
+
+
+def describe_suspect(suspect, names: dict) -> str:
+    """“THALES ALENIA SPACE France” — name similar to Pipedrive organization 12 “Thales Alenia Space”."""
+    this = names.get((suspect.entity, suspect.source_id), "")
+    other = names.get((suspect.entity, suspect.other_id), "")
+    if suspect.other_is_existing:
+        where = f"the Apogee {suspect.entity} #{suspect.other_id.removeprefix('apogee:')}"
+    else:
+        where = f"Pipedrive {suspect.entity} {suspect.other_id}"
+    return f"“{this}” — {REASON_TEXT.get(suspect.reason, suspect.reason)} {where} “{other}”"
