@@ -233,7 +233,7 @@ def test_a_dry_run_reads_the_api_but_writes_nothing(start_double, small_dataset,
         ImportIssue.objects.filter(run=run, level="duplicate").values_list("message", flat=True)
     )
     assert duplicates and all(
-        " — " in message and "Pipedrive organization" in message or "Pipedrive person" in message
+        " — " in message and ("Pipedrive organization" in message or "Pipedrive person" in message)
         for message in duplicates
     )
     unmapped = ImportIssue.objects.filter(run=run, level="unmapped", entity="stage")
