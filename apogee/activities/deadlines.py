@@ -11,6 +11,7 @@ reminders a week and a day before (ics.py).
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -43,6 +44,11 @@ def _subject(kind: str, deal: Deal) -> str:
         if kind == TenderDeadline.CLARIFICATION:
             return _("Clarification questions due: %s") % name
         return _("Submission deadline: %s") % name
+
+
+# A change to one of these deal fields can change its deadline activities (their subject names
+# the tender reference or the title, their owner is the deal's).
+SHOWN = {"clarification_deadline", "submission_deadline", "tender_reference", "title", "owner"}
 
 
 @transaction.atomic
@@ -127,9 +133,27 @@ def _keep(activity, kind, deal, moment, deadline_type) -> None:
 def _on_deal_event(event_id: int) -> None:
     from apogee.core.models import DomainEvent
 
-    event = DomainEvent.objects.filter(pk=event_id).only("subject_id").first()
-    if event is not None:
-        sync_tender_deadlines(event.subject_id)
+    event = DomainEvent.objects.filter(pk=event_id).only("subject_id", "name", "data").first()
+    if event is None:
+        return
+    if event.name == "deal.updated" and not SHOWN & set((event.data or {}).get("changes", {})):
+        return
+    if not _has_deadlines(event.subject_id):
+        return  # most deals: no deadline to keep, none to remove — one read, no transaction
+    sync_tender_deadlines(event.subject_id)
+
+
+def _has_deadlines(deal_id: int) -> bool:
+    tender_activities = Activity.objects.filter(deal_id=OuterRef("pk")).exclude(tender_deadline="")
+    return (
+        Deal.objects.filter(pk=deal_id)
+        .filter(
+            Q(clarification_deadline__isnull=False)
+            | Q(submission_deadline__isnull=False)
+            | Exists(tender_activities)
+        )
+        .exists()
+    )
 
 
 def connect() -> None:

@@ -229,9 +229,12 @@ def create_activity(
     note: str = "",
     attendee_users=(),
     attendee_persons=(),
+    done_at: datetime | None = None,
 ) -> Activity:
     """Schedule an activity for `owner` (default: the actor), linked to deal, lead, person, organization.
 
+    `done_at` records one that was already done then (an import of past work): it is created
+    done, with its done event at that moment, in one write instead of create-then-complete.
     Raises ValidationFailed naming each bad field; nothing is written then.
     """
     owner = owner or actor
@@ -256,14 +259,27 @@ def create_activity(
     )
     users, persons = _clean_attendees(attendee_users, attendee_persons)
     _check_owner_sees_target(owner, deal, lead)
-    activity = Activity.objects.create(**fields)
-    _set_attendees(activity, users, persons)
+    if done_at is not None and timezone.is_naive(done_at):
+        raise ValidationFailed(
+            _("Some fields are invalid."), fields={"done_at": [_("Give the time with its time zone.")]}
+        )
+    activity = Activity.objects.create(**fields, is_done=done_at is not None, done_at=done_at)
+    # A new activity has no attendees to replace: insert them, and name them from the lists.
+    ActivityAttendee.objects.bulk_create(
+        [ActivityAttendee(activity=activity, user=u) for u in users]
+        + [ActivityAttendee(activity=activity, person=p) for p in persons]
+    )
+    attendees = {"users": sorted(u.pk for u in users), "persons": sorted(p.pk for p in persons)}
     record_event(
         events.ACTIVITY_CREATED,
         subject=activity,
         actor=actor,
-        data={**_payload(activity), "attendees": _attendee_ids(activity)},
+        data={**_payload(activity), "attendees": attendees},
     )
+    if done_at is not None:
+        record_event(
+            events.ACTIVITY_DONE, subject=activity, actor=actor, occurred_at=done_at, data=_payload(activity)
+        )
     return activity
 
 

@@ -20,7 +20,12 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 
 from apogee.activities.models import Activity
-from apogee.activities.services import create_activity, mark_activity_done, update_activity
+from apogee.activities.services import (
+    create_activity,
+    mark_activity_done,
+    mark_activity_undone,
+    update_activity,
+)
 from apogee.contacts.models import Organization, Person, PersonEmail
 from apogee.contacts.normalize import normalize_name
 from apogee.contacts.services import (
@@ -557,14 +562,21 @@ class Writers:
         targets = self._targets(prepared.extra["record"], prepared.issues)
         persons = [p for p in (self._referenced(Person, pk) for pk in prepared.extra["participants"]) if p]
         activity = self._object(Activity, existing)
+        done_at = (
+            (prepared.extra["done_at"] or prepared.extra["add_time"]) if prepared.extra["done"] else None
+        )
         if activity is None:
-            activity = create_activity(actor=None, attendee_persons=persons, **prepared.values, **targets)
+            activity = create_activity(
+                actor=None, attendee_persons=persons, done_at=done_at, **prepared.values, **targets
+            )
             backdate(Activity, activity.pk, created_at=prepared.extra["add_time"])
-        else:
-            activity = update_activity(activity=activity, actor=None, changes={**prepared.values, **targets})
-        if prepared.extra["done"] and not activity.is_done:
+            return activity
+        activity = update_activity(activity=activity, actor=None, changes={**prepared.values, **targets})
+        if done_at is not None and not activity.is_done:
             activity = mark_activity_done(activity=activity, actor=None)
-            backdate(Activity, activity.pk, done_at=prepared.extra["done_at"])
+            backdate(Activity, activity.pk, done_at=done_at)
+        elif done_at is None and activity.is_done:
+            activity = mark_activity_undone(activity=activity, actor=None)
         return activity
 
     def prepare_note(self, record: r.Note) -> Prepared:
