@@ -10,6 +10,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +36,8 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
+        # An empty file is reported by the form with the file's name, like any unreadable one.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -70,7 +73,7 @@ class StartImportForm(SettingsForm):
         widget=forms.RadioSelect,
     )
     files = MultipleFileField(
-        label=gettext_lazy("Export files"),
+        label=gettext_lazy("Files"),
         required=False,
         help_text=gettext_lazy(
             "Any of the organizations, persons, products, deals, leads, activities and notes exports, "
@@ -163,12 +166,12 @@ class StartImportForm(SettingsForm):
     def _read_files(self, uploads) -> dict[str, bytes]:
         """The uploads by entity; problems become errors of the files field, one per file."""
         found: dict[str, tuple[str, bytes]] = {}
-        megabytes = self.max_file_bytes // 1024 // 1024
         for upload in uploads:
             if upload.size > self.max_file_bytes:
                 self.add_error(
                     "files",
-                    _("%(name)s is larger than %(max)d MB.") % {"name": upload.name, "max": megabytes},
+                    _("%(name)s is larger than %(max)s.")
+                    % {"name": upload.name, "max": filesizeformat(self.max_file_bytes)},
                 )
                 continue
             data = upload.read()

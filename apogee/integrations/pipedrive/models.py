@@ -9,6 +9,7 @@ record as last imported: unchanged records are skipped without a write.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunSource(models.TextChoices):
@@ -22,7 +23,7 @@ class RunStatus(models.TextChoices):
     # The daily API budget ran out; the run resumes by itself after `resume_after`.
     WAITING_FOR_BUDGET = "waiting_budget", _("Waiting for tomorrow's API budget")
     INTERRUPTED = "interrupted", _("Interrupted")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("import run", "Done")
     FAILED = "failed", _("Failed")
 
 
@@ -63,6 +64,9 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Which worker owns the run now: a resumed run gets a new one, and a worker that finds
+    # another's mark (or a status other than running) stops before writing its next batch.
+    worker = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-id"]

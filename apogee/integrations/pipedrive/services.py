@@ -280,6 +280,8 @@ def execute_run(run_id: int, *, source=None, finder=True, progress=None, **clien
         source = build_source(run, **client_options)
     if run.source == RunSource.FILES:
         problems = source.check()
+        if not problems:
+            _record_columns(run, source)
         if problems:
             from apogee.integrations.pipedrive.models import ImportIssue
 
@@ -299,11 +301,27 @@ def execute_run(run_id: int, *, source=None, finder=True, progress=None, **clien
     duplicates = _finder() if finder else None
     try:
         runner = Runner(run, source, the_map=load_map(run.map_text), finder=duplicates, progress=progress)
-        return runner.execute()
+        run = runner.execute()
     finally:
         client = getattr(source, "client", None)
         if client is not None:
             client.close()
+    if run.status == RunStatus.DONE and not run.dry_run:
+        # The files hold the customer's whole CRM: once imported, they are not kept. A dry
+        # run keeps them for "Import for real".
+        discard_files(run)
+    return run
+
+
+def _record_columns(run: ImportRun, source) -> None:
+    """How every column of every file is read, kept on the run: the run page and the report
+    show it, so that a column read wrongly (or not at all) is seen before it matters."""
+    for entity in source.listings:
+        mapping = source.open(entity).mapping
+        run.files[entity]["columns"] = [
+            {"header": c.header, "kind": c.kind, "target": c.target, "note": c.note} for c in mapping.columns
+        ]
+    ImportRun.objects.filter(pk=run.pk).update(files=run.files)
 
 
 def _finder():

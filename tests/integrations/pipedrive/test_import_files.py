@@ -80,6 +80,11 @@ def test_a_dry_run_writes_nothing_and_reports_everything(importer_admin, small_d
     csv_text = services_report_csv(run)
     assert csv_text.splitlines()[0] == "section,entity,source_id,row,level,message"
     assert "summary,deal,,,,read" in csv_text
+    # Every column of every file, and how it was read, before anything is written.
+    run.refresh_from_db()
+    headers = [column["header"] for column in run.files["deal"]["columns"]]
+    assert "Deal - Title" in headers and all(column["kind"] for column in run.files["deal"]["columns"])
+    assert "column,deal,,,,Deal - Title → field title" in csv_text
 
 
 def services_report_csv(run):
@@ -133,3 +138,47 @@ def test_a_file_that_cannot_be_read_stops_the_import_before_anything_is_written(
     messages = list(ImportIssue.objects.filter(run=run, level="error").values_list("message", flat=True))
     assert messages and all(message.strip() for message in messages)
     assert expected in " ".join(messages)
+
+
+ORGANIZATIONS_CSV = (
+    "Organization - ID,Organization - Name,Organization - Website,Organization - Owner\n"
+    "11,THALES ALENIA SPACE,https://thalesaleniaspace.com,Sophie Rochat\n"
+    "12,Beyond Gravity,https://beyondgravity.com,Sophie Rochat\n"
+)
+PERSONS_CSV = (
+    "Person - ID,Person - Name,Person - Email - Work,Person - Job title,Person - Organization\n"
+    "21,Anna Rossi,anna.rossi@tas.example,Procurement officer,THALES ALENIA SPACE\n"
+)
+
+
+def test_records_apogee_holds_already_are_merged_not_duplicated(importer_admin):
+    from apogee.contacts import services as contacts
+
+    existing = contacts.create_organization(actor=importer_admin, name="Thales Alenia Space", city="Cannes")
+    anna = contacts.create_person(actor=importer_admin, name="A. Rossi", emails=["anna.rossi@tas.example"])
+    files = {"organization": ORGANIZATIONS_CSV.encode(), "person": PERSONS_CSV.encode()}
+
+    dry = import_files(importer_admin, files, dry_run=True)
+    assert dry.counts["organization"]["merged"] == 1 and dry.counts["person"]["merged"] == 1
+    run = import_files(importer_admin, files)
+    assert run.counts["organization"] == {
+        "source": 2,
+        "created": 1,
+        "updated": 0,
+        "merged": 1,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
+    assert Organization.objects.count() == 2
+    existing.refresh_from_db()
+    assert existing.name == "Thales Alenia Space" and existing.city == "Cannes"  # kept as the team entered it
+    assert existing.website == "https://thalesaleniaspace.com"  # a blank filled in
+    assert ImportLink.objects.get(entity="organization", source_id="11").object_id == existing.pk
+    anna.refresh_from_db()
+    assert Person.objects.count() == 1
+    assert anna.name == "A. Rossi" and anna.job_title == "Procurement officer"
+    assert anna.organization_id == existing.pk
+    assert (
+        ImportIssue.objects.filter(run=run, level="warning", message__startswith="merged into").count() == 2
+    )

@@ -79,3 +79,7 @@ class Links:
 
     def current(self, entity: str, source_id: str) -> tuple[int, str] | None:
         return self._entity(entity).get(source_id)
+
+    def linked_ids(self, entity: str) -> set[int]:
+        """The local records some Pipedrive record already stands for (not to merge into)."""
+        return {object_id for object_id, _print in self._entity(entity).values()}

@@ -3,7 +3,8 @@ and the reconciliation of what the source held against what Apogee now holds.
 
 The reconciliation is measured, not remembered: source counts and legacy values are what
 the run read (skipped records included), imported counts and new-pipeline values are read
-back from the database through the links. A record lost anywhere shows as a difference.
+back from the database through the links this run wrote or found unchanged (a link names
+the last run that saw its record). A record lost anywhere shows as a difference.
 """
 
 import csv
@@ -27,15 +28,16 @@ class EntityLine:
     source: int = 0
     created: int = 0
     updated: int = 0
+    merged: int = 0  # linked to a record Apogee held already, which kept its own values
     unchanged: int = 0
     skipped: int = 0
     failed: int = 0
     issues: dict[str, int] = field(default_factory=dict)  # level → count
-    in_apogee: int = 0  # records linked to a Pipedrive id, all runs together
+    in_apogee: int = 0  # records this run created, updated or found unchanged, as the database holds them
 
     @property
     def imported(self) -> int:
-        return self.created + self.updated + self.unchanged
+        return self.created + self.updated + self.merged + self.unchanged
 
     @property
     def balanced(self) -> bool:
@@ -67,14 +69,21 @@ def entity_lines(run: ImportRun) -> list[EntityLine]:
     issues: dict[str, dict[str, int]] = defaultdict(dict)
     for row in ImportIssue.objects.filter(run=run).values("entity", "level").annotate(n=Count("id")):
         issues[row["entity"]][row["level"]] = row["n"]
-    linked = dict(ImportLink.objects.values_list("entity").annotate(n=Count("id")).values_list("entity", "n"))
+    linked = dict(
+        ImportLink.objects.filter(run=run)
+        .values_list("entity")
+        .annotate(n=Count("id"))
+        .values_list("entity", "n")
+    )
     lines = []
     for entity in REPORTED:
         counts = run.counts.get(entity, {})
         lines.append(
             EntityLine(
                 entity=entity,
-                **{key: counts.get(key, 0) for key in ("source", "created", "updated", "unchanged")},
+                **{
+                    key: counts.get(key, 0) for key in ("source", "created", "updated", "merged", "unchanged")
+                },
                 skipped=counts.get("skipped", 0),
                 failed=counts.get("failed", 0),
                 issues=issues.get(entity, {}),
@@ -90,7 +99,7 @@ def reconciliation(run: ImportRun) -> Reconciliation:
         for pipeline, by_currency in sorted(run.source_values.items())
         for currency, amount in sorted(by_currency.items())
     ]
-    linked = ImportLink.objects.filter(entity="deal").values("object_id")
+    linked = ImportLink.objects.filter(entity="deal", run=run).values("object_id")
     rows = (
         Deal.objects.filter(pk__in=linked)
         .annotate(live=Case(When(deleted_at__isnull=True, then=True), default=False))
@@ -125,9 +134,17 @@ def report_csv(run: ImportRun) -> str:
     for line in entity_lines(run):
         summary = (
             f"read {line.source}; {verb}created {line.created}; {verb}updated {line.updated}; "
-            f"unchanged {line.unchanged}; skipped {line.skipped}; failed {line.failed}"
+            f"{verb}merged {line.merged}; unchanged {line.unchanged}; "
+            f"skipped {line.skipped}; failed {line.failed}"
         )
         writer.writerow(["summary", line.entity, "", "", "", summary])
+    for entity, info in run.files.items():
+        for column in info.get("columns", []):
+            read_as = f"{column['kind']} {column['target']}".strip()
+            note = f" ({column['note']})" if column.get("note") else ""
+            writer.writerow(
+                ["column", entity, "", "", "", _safe_cell(f"{column['header']} → {read_as}{note}")]
+            )
     for issue in ImportIssue.objects.filter(run=run).order_by("id").iterator(chunk_size=2000):
         writer.writerow(
             [

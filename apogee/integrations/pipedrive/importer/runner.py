@@ -18,6 +18,7 @@ task honours.
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ from apogee.integrations.pipedrive.importer.links import Links, fingerprint
 from apogee.integrations.pipedrive.importer.workspace import Workspace
 from apogee.integrations.pipedrive.importer.writers import Refused, Writers, writer_for
 from apogee.integrations.pipedrive.mapping import Legacy
-from apogee.integrations.pipedrive.models import ImportIssue, ImportRun, IssueLevel, RunStatus
+from apogee.integrations.pipedrive.models import ImportIssue, ImportLink, ImportRun, IssueLevel, RunStatus
 from apogee.integrations.pipedrive.restructuring import RestructuringMap
 from apogee.search import indexing
 
@@ -61,7 +62,7 @@ CHECK_EVERY = 25
 # Records written per transaction: fewer commits and progress writes, and the search index
 # updated a batch at a time; small enough that a web request waits at most a moment behind it.
 BATCH = 50
-COUNT_KEYS = ("source", "created", "updated", "unchanged", "skipped", "failed")
+COUNT_KEYS = ("source", "created", "updated", "merged", "unchanged", "skipped", "failed")
 
 
 class Stopped(Exception):
@@ -84,6 +85,8 @@ class Runner:
         # Called with the run after every batch (the CLI's progress bar).
         self.progress = progress
         self._since_check = 0
+        self.worker = uuid.uuid4().hex
+        self._unchanged: dict[str, list[str]] = {}
 
     # -- the whole run -----------------------------------------------------------------------------
 
@@ -94,6 +97,7 @@ class Runner:
         run.resume_after = None
         run.error = ""
         run.heartbeat_at = timezone.now()
+        run.worker = self.worker
         run.save()
         try:
             self._execute()
@@ -204,8 +208,15 @@ class Runner:
         if self._since_check < CHECK_EVERY:
             return
         self._since_check = 0
-        status = ImportRun.objects.filter(pk=self.run.pk).values_list("status", flat=True).first()
-        if status == RunStatus.INTERRUPTED:
+        self._ensure_still_mine()
+
+    def _ensure_still_mine(self, *, lock: bool = False) -> None:
+        """Stop unless the run is still running, and by this worker (interrupted, or resumed by
+        another worker while this one was busy: two writers on one run would double-count)."""
+        runs = ImportRun.objects.filter(pk=self.run.pk)
+        if lock:
+            runs = runs.select_for_update()
+        if runs.values_list("status", "worker").first() != (RunStatus.RUNNING, self.worker):
             raise Stopped
 
     def _handle_once(self, entity: str, item):
@@ -247,6 +258,7 @@ class Runner:
         current = self.links.current(entity, item.source_id)
         if current is not None and current[1] == print_:
             self._count(entity, "unchanged")
+            self._unchanged.setdefault(entity, []).append(item.source_id)
             return [], None
         prepare, write = writer_for(self.writers, entity)
         try:
@@ -257,15 +269,31 @@ class Runner:
         except ValidationFailed as error:
             self._count(entity, "failed")
             return [(entity, item.source_id, item.row, IssueLevel.ERROR, _message(error))], None
+        target = current[0] if current else None
         outcome = "updated" if current is not None else "created"
+        merge = False
+        if current is None:
+            target = self.writers.merge_target(entity, item)
+            if target is not None:
+                outcome, merge = "merged", True
         issues = [(entity, item.source_id, item.row, i.level, i.message) for i in prepared.issues]
+        if merge:
+            issues.append(
+                (
+                    entity,
+                    item.source_id,
+                    item.row,
+                    IssueLevel.WARNING,
+                    f"merged into the Apogee {entity} #{target}",
+                )
+            )
         if self.dry_run:
             self.links.plan(entity, item.source_id)
             self._count(entity, outcome)
             return issues, None
 
         def perform():
-            obj = write(prepared, current[0] if current else None)
+            obj = write(prepared, target, merge=True) if merge else write(prepared, target)
             self.links.save(entity, item.source_id, obj.pk, print_, self.run.pk)
             self._count(entity, outcome)
             # Issues found while writing (a field left out) join those of preparing.
@@ -283,6 +311,7 @@ class Runner:
             return
         run = self.run
         with transaction.atomic(), indexing.batched():
+            self._ensure_still_mine(lock=True)
             for issues, perform, position in batch:
                 if perform is not None:
                     issues = issues + self._perform(perform)
@@ -293,6 +322,12 @@ class Runner:
                 else:
                     state["position"], state["skip"] = position, 0
                 run.done_steps += 1
+            if not self.dry_run:
+                # Links record the last run that saw their record: this run's reconciliation
+                # counts what it read, not what earlier imports of other data left.
+                for entity, source_ids in self._unchanged.items():
+                    ImportLink.objects.filter(entity=entity, source_id__in=source_ids).update(run=run)
+            self._unchanged = {}
             run.heartbeat_at = timezone.now()
             ImportRun.objects.filter(pk=run.pk).update(
                 positions=run.positions,
@@ -403,7 +438,14 @@ class Runner:
         run.finished_at = timezone.now()
         run.total_steps = max(run.total_steps, run.done_steps)
         run.token_encrypted = ""
-        run.save()
+        self._save_if_mine("status", "phase", "finished_at", "total_steps", "token_encrypted")
+
+    def _save_if_mine(self, *fields: str) -> None:
+        """Save the run's end, unless a user interrupted it or another worker took it over."""
+        run = self.run
+        ImportRun.objects.filter(pk=run.pk, worker=self.worker, status=RunStatus.RUNNING).update(
+            **{name: getattr(run, name) for name in fields}
+        )
 
     def _wait(self, error: TemporaryError) -> None:
         run = self.run
@@ -411,7 +453,7 @@ class Runner:
         run.resume_after = error.resume_at or timezone.now() + timedelta(minutes=15)
         run.error = str(error)
         run.budget = self._budget()
-        run.save(update_fields=["status", "resume_after", "error", "budget"])
+        self._save_if_mine("status", "resume_after", "error", "budget")
 
     def _fail(self, message: str) -> None:
         run = self.run
@@ -419,7 +461,7 @@ class Runner:
         run.error = message
         run.finished_at = timezone.now()
         run.token_encrypted = ""
-        run.save(update_fields=["status", "error", "finished_at", "token_encrypted"])
+        self._save_if_mine("status", "error", "finished_at", "token_encrypted")
 
 
 def _message(error: ValidationFailed) -> str:

@@ -214,6 +214,26 @@ class Writers:
 
     # -- organizations and persons ----------------------------------------------------------------
 
+    def merge_target(self, entity: str, record) -> int | None:
+        """An Apogee record this new Pipedrive record is taken to be: an organization of the same
+        name, a person with one of its e-mails — that no Pipedrive record stands for already (two
+        Pipedrive records of one name stay two). The import then links to it and fills in only
+        what it lacks, rather than creating a duplicate."""
+        if entity == "organization":
+            candidates = Organization.objects.filter(normalized_name=normalize_name(record.name))
+        elif entity == "person":
+            addresses = [c.value.strip().lower() for c in record.emails if c.value]
+            if not addresses:
+                return None
+            candidates = Person.objects.filter(emails__address__in=addresses)
+        else:
+            return None
+        linked = self.links.linked_ids(entity)
+        for pk in candidates.filter(deleted_at__isnull=True).order_by("id").values_list("pk", flat=True)[:20]:
+            if pk not in linked:
+                return pk
+        return None
+
     def prepare_organization(self, record: r.Organization) -> Prepared:
         issues: list[Issue] = []
         custom = self._custom("organization", record, issues)
@@ -236,9 +256,15 @@ class Writers:
             values[name] = _country(str(value)) if name == "country" else str(value)
         return Prepared(values, issues, {"custom": custom.values, "add_time": _moment(record.add_time)})
 
-    def write_organization(self, prepared: Prepared, existing: int | None) -> Organization:
+    def write_organization(
+        self, prepared: Prepared, existing: int | None, *, merge: bool = False
+    ) -> Organization:
         values, custom = dict(prepared.values), prepared.extra["custom"]
         organization = self._object(Organization, existing)
+        if merge and organization is not None:
+            # Fill in what the Apogee record lacks; what it has stays as the team entered it.
+            values = {k: v for k, v in values.items() if k != "name" and not getattr(organization, k)}
+            custom = {k: v for k, v in custom.items() if k not in organization.custom_values}
         try:
             if organization is None:
                 organization = create_organization(
@@ -252,8 +278,8 @@ class Writers:
         except ValidationFailed as error:
             if "website" in error.fields and values.pop("website", None) is not None:
                 prepared.issues.append(Issue("warning", f"website left out: {_fields_of(error)}"))
-                prepared.values = values
-                return self.write_organization(prepared, existing)
+                prepared.values = {k: v for k, v in prepared.values.items() if k != "website"}
+                return self.write_organization(prepared, existing, merge=merge)
             raise
 
     def prepare_person(self, record: r.Person) -> Prepared:
@@ -287,10 +313,22 @@ class Writers:
             },
         )
 
-    def write_person(self, prepared: Prepared, existing: int | None) -> Person:
+    def write_person(self, prepared: Prepared, existing: int | None, *, merge: bool = False) -> Person:
         values = dict(prepared.values)
         values["organization"] = self._referenced(Organization, prepared.extra["organization"])
+        custom = prepared.extra["custom"]
         person = self._object(Person, existing)
+        if merge and person is not None:
+            current_emails = list(person.emails.values_list("address", flat=True))
+            merged = {
+                "emails": list(dict.fromkeys(current_emails + [e.lower() for e in values["emails"]])),
+                "phones": list(dict.fromkeys(person.phones + values["phones"])),
+            }
+            for name in ("job_title", "organization", "owner"):
+                if not getattr(person, name):
+                    merged[name] = values[name]
+            values = merged
+            custom = {k: v for k, v in custom.items() if k not in person.custom_values}
         try:
             if person is None:
                 emails = values.pop("emails")
@@ -303,14 +341,12 @@ class Writers:
                 )
                 backdate(Person, person.pk, created_at=prepared.extra["add_time"])
             else:
-                person = update_person(
-                    person=person, actor=None, changes={**values, "custom_values": prepared.extra["custom"]}
-                )
+                person = update_person(person=person, actor=None, changes={**values, "custom_values": custom})
         except ValidationFailed as error:
             if "emails" in error.fields and prepared.values["emails"]:
                 prepared.issues.append(Issue("warning", f"e-mails left out: {_fields_of(error)}"))
                 prepared.values = {**prepared.values, "emails": []}
-                return self.write_person(prepared, existing)
+                return self.write_person(prepared, existing, merge=merge)
             raise
         for address, label in prepared.extra["labels"].items():
             PersonEmail.objects.filter(person=person, address=address).exclude(label=label[:20]).update(
