@@ -114,6 +114,7 @@ def test_bad_rows_are_reported_with_their_row_numbers_and_the_rest_imports(impor
         "source": 4,
         "created": 2,
         "updated": 0,
+        "merged": 0,
         "unchanged": 0,
         "skipped": 1,
         "failed": 1,
