@@ -34,8 +34,27 @@ def prepare() -> None:
     User.objects.create_user("sophie", email="sophie@example.com", password="x", role=Role.ADMIN)
 
 
+def _slow_batches() -> None:
+    """Leave the killing test a wide window: a pause after each batch (one transaction) is
+    written. Only the timing changes; what is written, and when it commits, does not."""
+    import time
+
+    from apogee.integrations.pipedrive.importer.runner import Runner
+
+    flush = Runner._flush
+
+    def slower(self, state, batch):
+        flush(self, state, batch)
+        time.sleep(0.3)
+
+    Runner._flush = slower
+
+
 def start(base_url: str, token: str) -> None:
     from apogee.integrations.pipedrive import services
+
+    if os.environ.get("SLOW_BATCHES"):
+        _slow_batches()
 
     run = services.start_import(
         actor=None, source="api", dry_run=False, base_url=base_url, token=token, enqueue=False

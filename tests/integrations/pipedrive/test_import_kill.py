@@ -21,9 +21,11 @@ from tests.doubles.pipedrive import generate_dataset
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def process(data_dir: Path, *arguments: str) -> subprocess.Popen:
+def process(data_dir: Path, *arguments: str, slow: bool = False) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(APOGEE_DATA_DIR=str(data_dir), APOGEE_DEV_SECRET="1", APOGEE_TESTING="1")
+    if slow:
+        env["SLOW_BATCHES"] = "1"
     return subprocess.Popen(
         [sys.executable, "-m", "tests.integrations.pipedrive.import_process", *arguments],
         cwd=ROOT,
@@ -68,7 +70,7 @@ def test_an_import_killed_mid_run_resumes_to_the_same_state(tmp_path, start_doub
     finish(process(tmp_path / "clean", "start", double.base_url, double.token))
     finish(process(tmp_path / "clean", "dump", str(tmp_path / "clean.json")))
 
-    child = process(tmp_path / "killed", "start", double.base_url, double.token)
+    child = process(tmp_path / "killed", "start", double.base_url, double.token, slow=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         done, phase = progress(tmp_path / "killed")
