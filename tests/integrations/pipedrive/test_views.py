@@ -710,3 +710,16 @@ def test_the_report_downloads_as_csv(as_admin, run_with_issues):
     assert lines[0] == "section,entity,source_id,row,level,message"
     assert "issue,deal,0,1,error,deal error 0" in lines
     assert len([line for line in lines if line.startswith("issue,")]) == 64
+
+
+def test_the_run_page_shows_how_every_column_of_every_file_was_read(as_admin, importer_admin):
+    from apogee.integrations.pipedrive import services
+
+    files = {"deal": b"Deal - Title,Deal - Value,Deal - Currency,Deal - Mystery column\nA,1,CHF,x\n"}
+    run = services.start_import(
+        actor=importer_admin, source="files", dry_run=True, files=files, enqueue=False
+    )
+    services.execute_run(run.pk)
+    page = as_admin.get(f"/settings/pipedrive/runs/{run.pk}/").content.decode()
+    assert "Deal - Title" in page and "Deal - Mystery column" in page
+    assert "How the files&#x27; columns were read" in page or "How the files' columns were read" in page

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from apogee.integrations.pipedrive.forms import TokenForm
@@ -118,6 +119,7 @@ def live_context(
         ]
         if isinstance(run.files, dict)
         else [],
+        "columns": _columns(run),
         "duration": display.duration(run),
         "dry_run_of": _dry_run_of(run),
         "real_runs": _real_runs_of(run) if can_import_for_real else [],
@@ -147,6 +149,31 @@ def _dry_run_of(run: ImportRun) -> int | None:
 
 def _real_runs_of(run: ImportRun) -> list[int]:
     return list(ImportRun.objects.filter(options__from_dry_run=run.pk).values_list("pk", flat=True))
+
+
+COLUMN_KINDS = {
+    "field": gettext_lazy("field"),
+    "custom": gettext_lazy("custom field"),
+    "linked": gettext_lazy("link to another record"),
+    "ignored": gettext_lazy("not read"),
+}
+
+
+def _columns(run: ImportRun) -> list[tuple[str, list[dict]]]:
+    """How each file's columns were read (recorded before any record was written)."""
+    if not isinstance(run.files, dict):
+        return []
+    return [
+        (
+            display.ENTITY_PLURALS.get(entity, entity),
+            [
+                {**column, "kind_label": COLUMN_KINDS.get(column["kind"], column["kind"])}
+                for column in info["columns"]
+            ],
+        )
+        for entity, info in sorted(run.files.items(), key=lambda item: display.entity_order(item[0]))
+        if info.get("columns")
+    ]
 
 
 def _issues_context(request: HttpRequest, run: ImportRun) -> dict:
