@@ -216,6 +216,9 @@ def test_a_spent_daily_budget_pauses_the_import_until_midnight_then_it_completes
     assert run.counts["deal"]["source"] == len(deals)
     assert ImportLink.objects.filter(entity="deal").count() == Deal.objects.count() == len(deals)
     assert run.token_encrypted == ""  # not kept once the run is over
+    # Resuming reported the structure's issues once, not once per execution.
+    stage_issues = ImportIssue.objects.filter(run=run, entity="stage").values_list("source_id", flat=True)
+    assert len(stage_issues) == len(set(stage_issues)) > 0
 
 
 def test_a_dry_run_reads_the_api_but_writes_nothing(start_double, small_dataset, run_api_import):

@@ -139,10 +139,11 @@ class Runner:
             source=self.source,
             run_id=self.run.pk,
         )
-        with transaction.atomic():
-            for issue in structure.issues:
-                self._issue(issue.entity, issue.source_id or "", None, IssueLevel.WARNING, issue.message)
-            self._structure_report(structure)
+        if not self.run.positions:  # once per run, not again on each resume
+            with transaction.atomic():
+                for issue in structure.issues:
+                    self._issue(issue.entity, issue.source_id or "", None, IssueLevel.WARNING, issue.message)
+                self._structure_report(structure)
         listings = getattr(self.source, "listings", API_LISTINGS)
         for listing in listings:
             if self.run.positions.get(listing, {}).get("done"):
