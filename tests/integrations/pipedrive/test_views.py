@@ -723,3 +723,30 @@ def test_the_run_page_shows_how_every_column_of_every_file_was_read(as_admin, im
     page = as_admin.get(f"/settings/pipedrive/runs/{run.pk}/").content.decode()
     assert "Deal - Title" in page and "Deal - Mystery column" in page
     assert "How the files&#x27; columns were read" in page or "How the files' columns were read" in page
+
+
+def test_an_earlier_real_run_points_to_the_later_one_for_what_apogee_holds_now(as_admin, importer_admin):
+    from apogee.integrations.pipedrive import services
+
+    files = {
+        "deal": b"Deal - ID,Deal - Title,Deal - Value,Deal - Currency,Deal - Pipeline,Deal - Stage,"
+        b"Deal - Deal created\n"
+        b"1,A,10,CHF,ESA Sales,Proposal preparation,2024-01-05 10:00:00\n"
+    }
+    first = services.execute_run(
+        services.start_import(
+            actor=importer_admin, source="files", dry_run=False, files=files, enqueue=False
+        ).pk
+    )
+    page = as_admin.get(f"/settings/pipedrive/runs/{first.pk}/").content.decode()
+    assert "Totals per currency" in page and "has read these records since" not in page
+    second = services.execute_run(
+        services.start_import(
+            actor=importer_admin, source="files", dry_run=False, files=files, enqueue=False
+        ).pk
+    )
+    page = as_admin.get(f"/settings/pipedrive/runs/{first.pk}/").content.decode()
+    assert "has read these records since" in page and f"/settings/pipedrive/runs/{second.pk}/" in page
+    assert "Totals per currency" not in page
+    page = as_admin.get(f"/settings/pipedrive/runs/{second.pk}/").content.decode()
+    assert "Every currency balances" in page

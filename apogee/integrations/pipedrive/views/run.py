@@ -120,6 +120,7 @@ def live_context(
         if isinstance(run.files, dict)
         else [],
         "columns": _columns(run),
+        "later_run": _later_real_run(run),
         "duration": display.duration(run),
         "dry_run_of": _dry_run_of(run),
         "real_runs": _real_runs_of(run) if can_import_for_real else [],
@@ -149,6 +150,20 @@ def _dry_run_of(run: ImportRun) -> int | None:
 
 def _real_runs_of(run: ImportRun) -> list[int]:
     return list(ImportRun.objects.filter(options__from_dry_run=run.pk).values_list("pk", flat=True))
+
+
+def _later_real_run(run: ImportRun) -> int | None:
+    """A real run started after this one: it has read the records since, and their links now
+    name it, so this run's side "in Apogee" is no longer its own (the later run's page has it)."""
+    if run.dry_run:
+        return None
+    return (
+        ImportRun.objects.filter(pk__gt=run.pk, dry_run=False)
+        .exclude(status=RunStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 COLUMN_KINDS = {
