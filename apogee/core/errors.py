@@ -18,6 +18,13 @@ class DomainError(Exception):
     def as_payload(self) -> dict:
         return {"code": self.code, "message": self.message, "fields": self.fields}
 
+    def fields_text(self) -> str:
+        """The field errors on one line ("emails: Not an e-mail address: x"), for logs and reports."""
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in self.fields.items())
+
+    def as_text(self) -> str:
+        return f"{self.message} {self.fields_text()}".strip()
+
 
 class ValidationFailed(DomainError):
     code = "validation_failed"

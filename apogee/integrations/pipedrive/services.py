@@ -144,12 +144,10 @@ def start_import(
 
 
 def _expected_steps(run: ImportRun) -> int:
-    """Records to go through, for the progress bar: file rows, else the last dry run's count."""
+    """Records to go through, for the progress bar: the last dry run's count (file rows are
+    counted by the worker, not in the request that uploaded them)."""
     if run.source == RunSource.FILES:
-        try:
-            return sum(_file_source(run).row_counts().values())
-        except Exception:
-            return 0
+        return 0
     previous = (
         ImportRun.objects.filter(source=run.source, dry_run=True, status=RunStatus.DONE)
         .exclude(pk=run.pk)
@@ -239,7 +237,9 @@ def start_from_dry_run(*, run: ImportRun, actor, token: str = "") -> ImportRun:
         field_types=run.options.get("field_types") or None,
     )
     real.options = {**real.options, "from_dry_run": run.pk}
-    real.save(update_fields=["options"])
+    # The dry run went through exactly these records: the progress bar knows its end at once.
+    real.total_steps = run.total_steps or real.total_steps
+    real.save(update_fields=["options", "total_steps"])
     return real
 
 
@@ -282,6 +282,9 @@ def execute_run(run_id: int, *, source=None, finder=True, progress=None, **clien
         problems = source.check()
         if not problems:
             _record_columns(run, source)
+            if not run.total_steps:
+                run.total_steps = sum(source.row_counts().values())
+                ImportRun.objects.filter(pk=run.pk).update(total_steps=run.total_steps)
         if problems:
             from apogee.integrations.pipedrive.models import ImportIssue
 

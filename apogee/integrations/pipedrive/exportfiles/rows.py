@@ -353,7 +353,9 @@ class RowBuilder:
         return natural if count == 1 else f"{natural}#{count}"
 
 
-def _normal(text: str | None) -> str:
+def normal_name(text: str | None) -> str:
+    """How a name becomes part of a synthetic id ("name:acme sa"); the importer resolves file
+    references by name with the same folding."""
     return " ".join(unicodedata.normalize("NFC", text or "").split()).casefold()
 
 
@@ -365,21 +367,23 @@ def _moment(value: date | None) -> str:
 
 def _natural_key(entity: str, record) -> str:
     if entity == "organization":
-        return f"name:{_normal(record.name)}"
+        return f"name:{normal_name(record.name)}"
     if entity == "person":
         if record.emails:
             return f"email:{record.emails[0].value.casefold()}"
         organization = record.organization.name or record.organization.id
-        return f"name:{_normal(record.name)}" + (f"|org:{_normal(organization)}" if organization else "")
+        return f"name:{normal_name(record.name)}" + (
+            f"|org:{normal_name(organization)}" if organization else ""
+        )
     if entity == "product":
-        return f"code:{_normal(record.code)}" if record.code else f"name:{_normal(record.name)}"
+        return f"code:{normal_name(record.code)}" if record.code else f"name:{normal_name(record.name)}"
     links = (getattr(record, name, records.Ref()) for name in ("deal", "lead", "organization", "person"))
-    context = "|".join(_normal(link.name or link.id) for link in links if link)
+    context = "|".join(normal_name(link.name or link.id) for link in links if link)
     if entity in ("deal", "lead"):
-        return f"title:{_normal(record.title)}|{context}|created:{_moment(record.add_time)}"
+        return f"title:{normal_name(record.title)}|{context}|created:{_moment(record.add_time)}"
     if entity == "activity":
         due = f"{_moment(record.due_date)} {record.due_time}".strip()
-        return f"subject:{_normal(record.subject)}|due:{due}|{context}"
-    content = f"{_normal(record.content)}|{_moment(record.add_time)}|{context}"
+        return f"subject:{normal_name(record.subject)}|due:{due}|{context}"
+    content = f"{normal_name(record.content)}|{_moment(record.add_time)}|{context}"
     digest = hashlib.sha1(content.encode(), usedforsecurity=False).hexdigest()
     return f"content:{digest[:16]}"

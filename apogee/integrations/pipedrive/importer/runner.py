@@ -269,7 +269,7 @@ class Runner:
             return [(entity, item.source_id, item.row, refused.level, refused.message)], None
         except ValidationFailed as error:
             self._count(entity, "failed")
-            return [(entity, item.source_id, item.row, IssueLevel.ERROR, _message(error))], None
+            return [(entity, item.source_id, item.row, IssueLevel.ERROR, error.as_text())], None
         target = current[0] if current else None
         outcome = "updated" if current is not None else "created"
         merge = False
@@ -353,7 +353,7 @@ class Runner:
             refused = isinstance(error, Refused)
             self._count(perform.entity, "skipped" if refused else "failed")
             level = error.level if refused else IssueLevel.ERROR
-            message = error.message if refused else _message(error)
+            message = error.message if refused else error.as_text()
             return [(perform.entity, perform.item.source_id, perform.item.row, level, message)]
 
     def _issue(self, entity: str, source_id: str, row: int | None, level: str, message: str) -> None:
@@ -463,11 +463,6 @@ class Runner:
         run.finished_at = timezone.now()
         run.token_encrypted = ""
         self._save_if_mine("status", "error", "finished_at", "token_encrypted")
-
-
-def _message(error: ValidationFailed) -> str:
-    details = "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in error.fields.items())
-    return f"{error.message} {details}".strip()
 
 
 REASON_TEXT = {

@@ -39,6 +39,7 @@ from apogee.core.errors import ValidationFailed
 from apogee.deals.models import Deal, DealParticipant, ParticipantRole
 from apogee.deals.services import add_participant, delete_deal, import_deal
 from apogee.integrations.pipedrive import records as r
+from apogee.integrations.pipedrive.exportfiles.rows import normal_name
 from apogee.integrations.pipedrive.importer.links import Links
 from apogee.integrations.pipedrive.importer.workspace import Workspace
 from apogee.integrations.pipedrive.mapping import CustomValues, Issue, Legacy, custom_values, deal_plan
@@ -97,10 +98,6 @@ def _country(name: str) -> str:
     return COUNTRIES.get(text, "")
 
 
-def _fields_of(error: ValidationFailed) -> str:
-    return "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in error.fields.items())
-
-
 class Writers:
     def __init__(
         self, *, ws: Workspace, links: Links, the_map: RestructuringMap, legacy: Legacy, source, run_id: int
@@ -131,7 +128,7 @@ class Writers:
         """The local id of a referenced record: by Pipedrive id, else by name; 0 = planned in a dry run."""
         if not ref:
             return None
-        for source_id in (ref.id, f"name:{_normal(ref.name)}" if ref.name else None):
+        for source_id in (ref.id, f"name:{normal_name(ref.name)}" if ref.name else None):
             local = self.links.get(entity, source_id)
             if local is not None:
                 return local
@@ -277,7 +274,7 @@ class Writers:
             )
         except ValidationFailed as error:
             if "website" in error.fields and values.pop("website", None) is not None:
-                prepared.issues.append(Issue("warning", f"website left out: {_fields_of(error)}"))
+                prepared.issues.append(Issue("warning", f"website left out: {error.fields_text()}"))
                 prepared.values = {k: v for k, v in prepared.values.items() if k != "website"}
                 return self.write_organization(prepared, existing, merge=merge)
             raise
@@ -344,7 +341,7 @@ class Writers:
                 person = update_person(person=person, actor=None, changes={**values, "custom_values": custom})
         except ValidationFailed as error:
             if "emails" in error.fields and prepared.values["emails"]:
-                prepared.issues.append(Issue("warning", f"e-mails left out: {_fields_of(error)}"))
+                prepared.issues.append(Issue("warning", f"e-mails left out: {error.fields_text()}"))
                 prepared.values = {**prepared.values, "emails": []}
                 return self.write_person(prepared, existing, merge=merge)
             raise
@@ -646,13 +643,6 @@ class Writers:
         if prepared.extra["pinned"]:
             note = pin_note(note=note, actor=None)
         return note
-
-
-def _normal(text: str | None) -> str:
-    """The export reader's synthetic-id folding ("name:<this>"), so file references find file records."""
-    import unicodedata
-
-    return " ".join(unicodedata.normalize("NFC", text or "").split()).casefold()
 
 
 def writer_for(writers: Writers, entity: str):

@@ -113,7 +113,7 @@ class Command(BaseCommand):
                 enqueue=False,
             )
         except ValidationFailed as error:
-            raise CommandError(_errors(error)) from None
+            raise CommandError(error.as_text()) from None
         self.stdout.write(f"Import #{run.pk} ({'dry run' if dry_run else 'writing'})")
         self._execute(run)
 
@@ -130,7 +130,7 @@ class Command(BaseCommand):
                 force=force,
             )
         except ValidationFailed as error:
-            raise CommandError(_errors(error)) from None
+            raise CommandError(error.as_text()) from None
         self._execute(found)
 
     def _execute(self, run: ImportRun) -> None:
@@ -261,8 +261,3 @@ class Command(BaseCommand):
 
 def _options(definition) -> dict[str, str]:
     return {o["key"]: o.get("label_en", o["key"]) for o in definition.options}
-
-
-def _errors(error: ValidationFailed) -> str:
-    details = "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in error.fields.items())
-    return f"{error.message} {details}".strip()
